@@ -1,0 +1,43 @@
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+APPS := units intake sessions billing reporting quality
+
+.PHONY: run test install lint messages compilemessages bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+compilemessages: $(STAMP)
+	cd $(CURDIR) && for app in $(APPS); do (cd $$app && ../$(PY) ../manage.py compilemessages -v0); done
+
+## make run: zero-setup demo on SQLite at http://127.0.0.1:8000
+run: install compilemessages
+	$(PY) manage.py migrate -v0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: system packages + services, then the whole suite on PostgreSQL and Redis, ruff and check --deploy
+test:
+	scripts/bootstrap
+	$(MAKE) install compilemessages
+	$(VENV)/bin/ruff check .
+	SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+	  DATABASE_URL=postgres://postgres@127.0.0.1:5432/familjestod ALLOWED_HOSTS=familjestod.example \
+	  $(PY) manage.py check --deploy --fail-level WARNING --settings=config.settings.production
+	$(VENV)/bin/pytest -n 2 --create-db -q
+
+## make messages: refresh the sv and da catalogues of every app after changing strings
+messages: $(STAMP)
+	for app in $(APPS); do (cd $$app && ../$(PY) ../manage.py makemessages -l sv -l da --no-obsolete -v0); done
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

@@ -1,0 +1,35 @@
+"""URL contract (DESIGN.md §5): unit pages under `/<unit-slug>/`, organisation pages
+under `/org/<org-slug>/`. The tenant middleware guards both prefixes."""
+
+import importlib.util
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from units import views as unit_views
+
+# Apps that add pages under a unit or an organisation; an app that has none yet is skipped.
+UNIT_URLCONFS = ["units.urls", "intake.urls", "sessions.urls", "billing.urls", "reporting.urls", "quality.urls"]
+ORG_URLCONFS = ["reporting.org_urls", "billing.org_urls"]
+PUBLIC_URLCONFS = ["quality.public_urls"]
+
+
+def _existing(modules):
+    return [module for module in modules if importlib.util.find_spec(module) is not None]
+
+
+unit_patterns = [path("", include(module)) for module in _existing(UNIT_URLCONFS)]
+org_patterns = [path("", unit_views.org_home, name="org_home")] + [
+    path("", include(module)) for module in _existing(ORG_URLCONFS)
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", unit_views.home, name="home"),
+    *[path("", include(module)) for module in _existing(PUBLIC_URLCONFS)],
+    path("org/<slug:org_slug>/", include(org_patterns)),
+    path("<slug:unit_slug>/", include(unit_patterns)),
+]

@@ -1,0 +1,37 @@
+import pytest
+
+from tests.a11y import assert_accessible
+from tests.conftest import browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_counsellor_logs_in_by_keyboard_and_lands_in_the_unit(page, live_server, unit_a, alice):
+    page.goto(f"{live_server.url}/{unit_a.slug}/")
+    assert "/accounts/login/" in page.url
+    assert_accessible(page)
+    # The user name field has focus on arrival; the whole form works from the keyboard.
+    page.keyboard.type("alice")
+    page.keyboard.press("Tab")
+    page.keyboard.type("correct horse battery staple")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/{unit_a.slug}/")
+    assert page.locator("h1").inner_text() == unit_a.name
+    assert "Rådgivare" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+
+def test_skip_link_is_the_first_stop_and_moves_to_the_content(page, live_server, unit_a, alice):
+    browser_login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/{unit_a.slug}/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent").strip() == "Hoppa till huvudinnehållet"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_home_page_is_accessible(page, live_server, unit_a, alice):
+    browser_login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/")
+    assert unit_a.name in page.locator("main").inner_text()
+    assert_accessible(page)

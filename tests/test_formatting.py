@@ -1,0 +1,24 @@
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from units.templatetags.familjestod import decimal2, integer, money
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (Decimal("1234.5"), "1\u00a0234,50\u00a0kr"),
+    (Decimal("0"), "0,00\u00a0kr"),
+    (Decimal("-1567.005"), "−1\u00a0567,01\u00a0kr"),
+    (Decimal("1234567.891"), "1\u00a0234\u00a0567,89\u00a0kr"),
+])
+def test_money_is_written_the_swedish_way(value, expected):
+    with translation.override("sv"):
+        assert money(value) == expected
+
+
+def test_hours_and_counts():
+    with translation.override("da"):
+        assert decimal2(Decimal("2590")) == "2\u00a0590,00"
+        assert integer(111000) == "111\u00a0000"
+        assert decimal2(None) == "–"

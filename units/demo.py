@@ -1,0 +1,118 @@
+"""The six first tenants (DESIGN.md §2) and their demo users. Values from the seeds."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django_scopes import scope
+
+from .models import Agreement, Membership, Municipality, OrgAccess, Organisation, Role, Unit
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password (DESIGN.md §5)
+
+MUNICIPALITIES = [
+    ("Norrköping", "SE"), ("Finspång", "SE"), ("Söderköping", "SE"),
+    ("Linköping", "SE"), ("Stockholm", "SE"), ("København", "DK"),
+]
+
+ORGANISATIONS = [
+    ("norrkoping", "Norrköpings kommun", "Norrköping"),
+    ("linkoping", "Linköpings kommun", "Linköping"),
+    ("stockholm", "Stockholms stad", "Stockholm"),
+    ("kobenhavn", "Københavns Kommune", "København"),
+]
+
+_SE = {"country": "SE", "language": "sv", "time_zone": "Europe/Stockholm"}
+_DK = {"country": "DK", "language": "da", "time_zone": "Europe/Copenhagen"}
+_COPENHAGEN_LAW = "Barnets lov §§ 28–29 (tidligere serviceloven § 11)"
+
+UNITS = [
+    {"slug": "norrkoping-fr", "name": "Familjerådgivningen Norrköping", "org": "norrkoping",
+     "kind": Unit.Kind.FAMILY_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
+     "legal_reference": "SoL 5 kap. 3 §; OSL 26 kap. 3 §", **_SE},
+    {"slug": "norrkoping-ft715", "name": "Familjeteam 7-15, socialkontoret Norrköping", "org": "norrkoping",
+     "kind": Unit.Kind.FAMILY_TREATMENT, "record_mode": "case", "period_kind": "half",
+     "legal_reference": "SoL 4 kap. 1 § (bistånd)", **_SE},
+    {"slug": "leanlink-fr", "name": "Leanlink Råd och Stöd, familjerådgivning Linköping", "org": "linkoping",
+     "kind": Unit.Kind.FAMILY_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
+     "legal_reference": "SoL 5 kap. 3 §; OSL 26 kap. 3 §", **_SE},
+    {"slug": "ostermalm-fe", "name": "Familjeenheten Östermalm", "org": "stockholm",
+     "kind": Unit.Kind.FAMILY_UNIT, "record_mode": "case", "period_kind": "tertial",
+     "legal_reference": "SoL; BBiC", **_SE},
+    {"slug": "kbh-fr-norrebro", "name": "Familierådgivningen Nørrebro-Bispebjerg", "org": "kobenhavn",
+     "kind": Unit.Kind.OPEN_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
+     "legal_reference": _COPENHAGEN_LAW, **_DK},
+    {"slug": "kbh-fr-amager", "name": "Familierådgivningen Amager", "org": "kobenhavn",
+     "kind": Unit.Kind.OPEN_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
+     "legal_reference": _COPENHAGEN_LAW, **_DK},
+]
+
+# (unit, municipality, kind, valid from, hour cap)
+AGREEMENTS = [
+    ("norrkoping-fr", "Norrköping", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
+    ("norrkoping-fr", "Finspång", Agreement.Kind.FIXED, datetime.date(2020, 1, 1), None),
+    ("norrkoping-fr", "Söderköping", Agreement.Kind.FIXED, datetime.date(2020, 1, 1), None),
+    ("norrkoping-ft715", "Norrköping", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
+    # 002_93c1598fd6f3fa34.txt §1.1-1.2: "gäller från och med den 1 januari 2022",
+    # "Maximal beställningsvolym är 2 590 timmar per år".
+    ("leanlink-fr", "Linköping", Agreement.Kind.HOURLY, datetime.date(2022, 1, 1), Decimal("2590.00")),
+    ("ostermalm-fe", "Stockholm", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
+    ("kbh-fr-norrebro", "København", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
+    ("kbh-fr-amager", "København", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
+]
+
+EXTRA_COUNSELLORS = 2  # realistic history needs more than one counsellor per unit
+
+
+def seed_tenants() -> list[Unit]:
+    """Create or update organisations, units, agreements and demo users. Idempotent."""
+    municipalities = {}
+    for name, country in MUNICIPALITIES:
+        municipalities[name], _ = Municipality.objects.update_or_create(name=name, defaults={"country": country})
+    organisations = {}
+    for slug, name, municipality in ORGANISATIONS:
+        organisations[slug], _ = Organisation.objects.update_or_create(
+            slug=slug, defaults={"name": name, "municipality": municipalities[municipality]}
+        )
+    units = []
+    for spec in UNITS:
+        fields = {key: value for key, value in spec.items() if key not in {"slug", "org"}}
+        unit, _ = Unit.objects.update_or_create(
+            slug=spec["slug"], defaults={**fields, "organisation": organisations[spec["org"]]}
+        )
+        units.append(unit)
+    by_slug = {unit.slug: unit for unit in units}
+    for slug, municipality, kind, valid_from, cap in AGREEMENTS:
+        unit = by_slug[slug]
+        with scope(unit=unit):
+            Agreement.objects.update_or_create(
+                unit=unit, municipality=municipalities[municipality],
+                defaults={"kind": kind, "valid_from": valid_from, "hour_cap": cap},
+            )
+    for unit in units:
+        _demo_user(f"{unit.slug}.chief", unit=unit, role=Role.CHIEF)
+        _demo_user(f"{unit.slug}.counsellor", unit=unit, role=Role.COUNSELLOR)
+        for number in range(2, 2 + EXTRA_COUNSELLORS):
+            _demo_user(f"{unit.slug}.counsellor{number}", unit=unit, role=Role.COUNSELLOR)
+    for slug, organisation in organisations.items():
+        user = _demo_user(f"{slug}.admin")
+        OrgAccess.objects.get_or_create(user=user, organisation=organisation)
+    return units
+
+
+def _demo_user(username, *, unit=None, role=None):
+    user, created = get_user_model().objects.get_or_create(username=username)
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    if unit is not None:
+        Membership.objects.update_or_create(user=user, unit=unit, defaults={"role": role})
+    return user
+
+
+def demo_logins() -> list[str]:
+    names = []
+    for spec in UNITS:
+        names += [f"{spec['slug']}.counsellor", f"{spec['slug']}.chief"]
+    names += [f"{slug}.admin" for slug, _name, _municipality in ORGANISATIONS]
+    return names

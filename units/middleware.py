@@ -1,0 +1,79 @@
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django_scopes import scope, scopes_disabled
+
+from .access import MEMBER_ROLES, organisation_for, unit_for
+from .models import Role
+
+SESSION_STARTED_KEY = "familjestod_started_at"
+
+
+class SessionLifetimeMiddleware:
+    """Absolute session lifetime (the idle limit is SESSION_COOKIE_AGE, renewed per request)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            started = request.session.setdefault(SESSION_STARTED_KEY, int(time.time()))
+            if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)
+
+
+class TenantMiddleware:
+    """Resolves `/<unit-slug>/…` and `/org/<org-slug>/…`, checks access, and runs the
+    whole response — template rendering included — inside the unit's scope."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+
+        unit_slug = match.kwargs.get("unit_slug")
+        org_slug = match.kwargs.get("org_slug")
+        if unit_slug is None and org_slug is None:
+            if match.app_name == "admin" and request.user.is_authenticated and request.user.is_superuser:
+                # Platform administrators manage every unit's settings in /admin/.
+                with scopes_disabled():
+                    return self._rendered(self.get_response(request))
+            return self.get_response(request)
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+
+        if org_slug is not None:
+            request.organisation = organisation_for(request.user, org_slug)
+            return self.get_response(request)
+
+        unit, role = unit_for(request.user, unit_slug)
+        allowed = getattr(match.func, "unit_roles", MEMBER_ROLES)
+        if role not in allowed:
+            if role == Role.ADMINISTRATION:
+                raise Http404
+            raise PermissionDenied
+        request.unit = unit
+        request.unit_role = role
+        translation.activate(unit.language)
+        request.LANGUAGE_CODE = unit.language
+        with scope(unit=unit):
+            return self._rendered(self.get_response(request))
+
+    @staticmethod
+    def _rendered(response):
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+        return response

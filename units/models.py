@@ -1,0 +1,203 @@
+"""Organisations, units (the tenants), who may open them, and funding agreements.
+
+Unit, Organisation, Municipality, Membership and OrgAccess describe the tenants
+themselves and are read across units by the log-in home page, so they are not scoped.
+Everything a unit records about its work carries `unit` and a ScopedManager.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class Country(models.TextChoices):
+    SE = "SE", _("Sweden")
+    DK = "DK", _("Denmark")
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+
+# First path segments that belong to the platform, never to a unit.
+RESERVED_SLUGS = {"admin", "accounts", "org", "static", "media", "s", "i18n", "api"}
+
+
+def validate_unit_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This address is reserved; choose another slug."))
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        FAMILY_COUNSELLING = "familjeradgivning", _("Family counselling")
+        FAMILY_TREATMENT = "familjebehandling", _("Family treatment team")
+        FAMILY_UNIT = "familjeenhet", _("Family unit (social services)")
+        OPEN_COUNSELLING = "familieradgivning", _("Open anonymous family counselling")
+
+    class RecordMode(models.TextChoices):
+        ANONYMOUS = "anonymous", _("Anonymous (no journal, no register)")
+        CASE = "case", _("Case work (pseudonymous case codes)")
+
+    class PeriodKind(models.TextChoices):
+        QUARTER = "quarter", _("Quarter")
+        TERTIAL = "tertial", _("Tertial")
+        HALF_YEAR = "half", _("Half-year")
+
+    slug = models.SlugField(_("slug"), unique=True, validators=[validate_unit_slug])
+    name = models.CharField(_("name"), max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="units"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    language = models.CharField(_("language"), max_length=5, choices=[("sv", "svenska"), ("da", "dansk")])
+    time_zone = models.CharField(_("time zone"), max_length=50, default="Europe/Stockholm")
+    record_mode = models.CharField(_("record mode"), max_length=10, choices=RecordMode.choices)
+    period_kind = models.CharField(_("reporting period"), max_length=10, choices=PeriodKind.choices)
+    wait_limit_days = models.PositiveSmallIntegerField(
+        _("waiting-time limit (calendar days)"), default=14,
+        help_text=_("KFR takes two weeks as the limit of a reasonable wait."),
+    )
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("small-count threshold"), default=5,
+        help_text=_("Counts from 1 to this value minus one are hidden in statistics that leave the unit."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("months to keep details of closed cases"), default=24
+    )
+    urgent_conversion_days = models.PositiveSmallIntegerField(
+        _("days for an urgent assignment to become a regular one"), default=7
+    )
+    indicator_target_percent = models.DecimalField(
+        _("target for the not-current-again indicator (%)"), max_digits=5, decimal_places=1, default=Decimal("84.0")
+    )
+    legal_reference = models.CharField(_("legal basis"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_anonymous(self):
+        return self.record_mode == self.RecordMode.ANONYMOUS
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    CHIEF = "chief", _("Unit chief")
+    ADMINISTRATION = "administration", _("Administration")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        _("role"), max_length=20, choices=[(Role.COUNSELLOR, Role.COUNSELLOR.label), (Role.CHIEF, Role.CHIEF.label)]
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="one_membership_per_unit")]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} @ {self.unit} ({self.role})"
+
+
+class OrgAccess(models.Model):
+    """An administration user: sees the reports of the units its organisation runs or funds."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_accesses")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="accesses")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_access_per_org")]
+        verbose_name = _("administration access")
+        verbose_name_plural = _("administration accesses")
+
+    def __str__(self):
+        return f"{self.user} @ {self.organisation}"
+
+
+class Agreement(models.Model):
+    """A funder's agreement with a unit (Leanlink ↔ Linköping; Norrköping ↔ Finspång, Söderköping)."""
+
+    class Kind(models.TextChoices):
+        HOURLY = "hourly", _("Hourly rate")
+        FIXED = "fixed", _("Fixed amount")
+        NONE = "none", _("No payment (in-house)")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="agreements")
+    municipality = models.ForeignKey(
+        Municipality, verbose_name=_("funding municipality"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.NONE)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    hour_cap = models.DecimalField(_("yearly hour cap"), max_digits=8, decimal_places=2, null=True, blank=True)
+    fixed_amount = models.DecimalField(_("fixed amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self):
+        return f"{self.unit} ↔ {self.municipality}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, where, when. Never personal data: object type and id only."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["unit", "at"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}:{self.object_id}"

@@ -1,0 +1,39 @@
+"""The unit menu. An entry whose page does not exist in this build is left out."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+MEMBERS = (Role.COUNSELLOR, Role.CHIEF)
+EVERYONE = (Role.COUNSELLOR, Role.CHIEF, Role.ADMINISTRATION)
+
+# (url name, label, roles that see it)
+ENTRIES = [
+    ("intake:queue", _("Queue"), MEMBERS),
+    ("intake:application_new", _("New application"), MEMBERS),
+    ("counselling:session_new", _("Log session"), MEMBERS),
+    ("counselling:session_list", _("Sessions"), MEMBERS),
+    ("counselling:case_list", _("Cases"), MEMBERS),
+    ("counselling:visits", _("Walk-ins"), MEMBERS),
+    ("reporting:stats_current", _("Statistics"), EVERYONE),
+    ("billing:current", _("Billing"), EVERYONE),
+    ("reporting:reports_current", _("Reports"), EVERYONE),
+    ("quality:home", _("Quality"), MEMBERS),
+]
+
+
+def unit_nav(request):
+    unit, role = getattr(request, "unit", None), getattr(request, "unit_role", None)
+    if unit is None:
+        return []
+    items = []
+    for name, label, roles in ENTRIES:
+        if role not in roles:
+            continue
+        try:
+            url = reverse(name, kwargs={"unit_slug": unit.slug})
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path == url})
+    return items

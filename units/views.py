@@ -1,0 +1,43 @@
+import importlib
+import importlib.util
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from .access import REPORT_READERS, organisations_for, unit_roles, units_seen_by_organisation
+from .models import Membership
+
+
+@login_required
+def home(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("unit", "unit__organisation")
+    organisations = [
+        {"organisation": organisation, "units": list(units_seen_by_organisation(organisation))}
+        for organisation in organisations_for(request.user)
+    ]
+    return render(request, "units/home.html", {"memberships": memberships, "organisations": organisations})
+
+
+@unit_roles(*REPORT_READERS)
+def unit_home(request, unit_slug):
+    return render(request, "units/unit_home.html", {"panels": unit_home_panels(request)})
+
+
+PANEL_MODULES = ("intake.panels", "sessions.panels", "billing.panels", "reporting.panels")
+
+
+def unit_home_panels(request):
+    """Landing-page panels other apps contribute (queue alerts, reminders, duties).
+
+    Each app that has something to show defines `panels(request) -> list[dict]`
+    with keys `title` and `template` (and any context the template needs)."""
+    panels = []
+    for module_name in PANEL_MODULES:
+        if importlib.util.find_spec(module_name) is not None:
+            panels.extend(importlib.import_module(module_name).panels(request))
+    return panels
+
+
+def org_home(request, org_slug):
+    units = units_seen_by_organisation(request.organisation)
+    return render(request, "units/org_home.html", {"units": units})
