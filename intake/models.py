@@ -19,6 +19,59 @@ class Channel(models.TextChoices):
     REFERRAL = "referral", _("Referral")
 
 
+class ContactPath(models.TextChoices):
+    SELF = "self", _("Self / web")
+    FAMILY_CENTRE = "family_centre", _("Familjecentral")
+    CHILD_HEALTH = "child_health", _("BVC / MVC")
+    HEALTH_CARE = "health_care", _("Health care")
+    SOCIAL_SERVICES = "social_services", _("Social services")
+    SCHOOL = "school", _("School")
+    FRIEND = "friend", _("Friend or relative")
+    OTHER = "other", _("Other")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "-24", _("under 25")
+    AGE_25_34 = "25-34", "25–34"
+    AGE_35_44 = "35-44", "35–44"
+    AGE_45_54 = "45-54", "45–54"
+    AGE_55_64 = "55-64", "55–64"
+    AGE_65_PLUS = "65-", _("65 and over")
+
+
+class RelationshipType(models.TextChoices):
+    MARRIED = "married", _("Married")
+    COHABITING = "cohabiting", _("Cohabiting")
+    LIVING_APART = "living_apart", _("Couple living apart")
+    SEPARATED = "separated", _("Separated / divorced")
+    OTHER = "other", _("Other")
+
+
+class RelationshipLength(models.TextChoices):
+    UNDER_2 = "0-1", _("under 2 years")
+    YEARS_2_5 = "2-5", _("2–5 years")
+    YEARS_6_10 = "6-10", _("6–10 years")
+    YEARS_11_20 = "11-20", _("11–20 years")
+    OVER_20 = "21-", _("over 20 years")
+
+
+class ChildAgeBand(models.TextChoices):
+    UNBORN = "unborn", _("Expected")
+    AGE_0_2 = "0-2", _("0–2 years")
+    AGE_3_6 = "3-6", _("3–6 years")
+    AGE_7_12 = "7-12", _("7–12 years")
+    AGE_13_17 = "13-17", _("13–17 years")
+    ADULT = "18-", _("18 and over")
+
+
+class Competence(models.TextChoices):
+    VIOLENCE = "violence", _("Violence")
+    SEXOLOGY = "sexology", _("Sexology")
+    HBTQ = "hbtq", _("HBTQ")
+    DISABILITY = "disability", _("Disability")
+    LANGUAGE = "language", _("Language")
+
+
 class Outcome(models.TextChoices):
     STARTED = "started", _("Started")
     TRANSFERRED = "transferred", _("Handed over to another provider")
@@ -38,7 +91,32 @@ class Application(models.Model):
     exception_reason = models.CharField(
         _("reason for the exception"), max_length=200, blank=True, validators=[reject_identity_numbers]
     )
+    contact_path = models.CharField(_("contact path"), max_length=20, choices=ContactPath.choices, blank=True)
+    # Priority flags (000_610e279258caecb4.txt: "gravida par, par med små barn, höggradig konflikt, våld").
     acute = models.BooleanField(_("acute crisis"), default=False)
+    pregnancy = models.BooleanField(_("pregnancy"), default=False)
+    small_children = models.BooleanField(_("small children"), default=False)
+    high_conflict = models.BooleanField(_("high conflict"), default=False)
+    violence = models.BooleanField(_("violence in the relationship"), default=False)
+    # Anonymous categories; blank means "not stated".
+    age_band = models.CharField(_("applicant's age"), max_length=6, choices=AgeBand.choices, blank=True)
+    partner_age_band = models.CharField(_("partner's age"), max_length=6, choices=AgeBand.choices, blank=True)
+    relationship_type = models.CharField(
+        _("relationship type"), max_length=15, choices=RelationshipType.choices, blank=True
+    )
+    relationship_length = models.CharField(
+        _("relationship length"), max_length=6, choices=RelationshipLength.choices, blank=True
+    )
+    children_count = models.PositiveSmallIntegerField(_("number of children"), null=True, blank=True)
+    youngest_child_age_band = models.CharField(
+        _("youngest child's age"), max_length=6, choices=ChildAgeBand.choices, blank=True
+    )
+    wanted_competence = models.CharField(
+        _("wanted competence"), max_length=12, choices=Competence.choices, blank=True
+    )
+    handed_over_to = models.ForeignKey(
+        Unit, verbose_name=_("handed over to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     offered_on = models.DateField(_("time offered"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)

@@ -74,6 +74,23 @@ class Fee(models.TextChoices):
     NONE = "none", _("Not applicable")
 
 
+class Constellation(models.TextChoices):
+    WHOLE_FAMILY = "whole_family", _("Whole family")
+    CHILD_ALONE = "child_alone", _("Child alone")
+    PARENTS_ALONE = "parents_alone", _("Parents alone")
+    OTHER = "other", _("Other constellation")
+
+
+class Activity(models.TextChoices):
+    """003_eba17951e60b4a73.txt: the work Östermalm counts."""
+
+    SUPPORT_TALK = "support_talk", _("Advice and support talk (råd- och stödsamtal)")
+    KOMET = "komet", _("Komet parent group")
+    TRYGGARE_BARN = "tryggare_barn", _("Tryggare barn")
+    COOPERATION_TALK = "cooperation_talk", _("Cooperation talk (samarbetssamtal)")
+    SKILDA_VARLDAR = "skilda_varldar", _("Skilda världar group")
+
+
 class Session(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
@@ -85,6 +102,14 @@ class Session(models.Model):
     location = models.CharField(_("location"), max_length=10, choices=Location.choices, default=Location.OFFICE)
     status = models.CharField(_("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.HELD)
     fee = models.CharField(_("visit fee"), max_length=10, choices=Fee.choices, default=Fee.NONE)
+    constellation = models.CharField(
+        _("constellation"), max_length=15, choices=Constellation.choices, blank=True,
+        help_text=_("Familjeteam 7-15: who took part."),
+    )
+    activity = models.CharField(
+        _("counted activity"), max_length=20, choices=Activity.choices, blank=True,
+        help_text=_("Familjeenheten Östermalm's counted work."),
+    )
     counsellors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
@@ -125,9 +150,37 @@ class Visit(models.Model):
         EMAIL = "email", _("E-mail")
         HOME = "home", _("Home visit")
 
+    class Topic(models.TextChoices):
+        COUPLE = "couple", _("Couple problems")
+        SEPARATION = "separation", _("Divorce / separation")
+        LOSS = "loss", _("Loss")
+        BULLYING = "bullying", _("Bullying")
+        UPBRINGING = "upbringing", _("Upbringing")
+        OTHER = "other", _("Other")
+
+    class ChildAgeBand(models.TextChoices):
+        AGE_0_2 = "0-2", _("0–2 years")
+        AGE_3_5 = "3-5", _("3–5 years")
+        AGE_6_12 = "6-12", _("6–12 years")
+        AGE_13_17 = "13-17", _("13–17 years")
+
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Woman")
+        MALE = "male", _("Man")
+        OTHER = "other", _("Other")
+
+    class Background(models.TextChoices):
+        DANISH = "danish", _("Danish background")
+        WESTERN = "western", _("Immigrant or descendant, Western country")
+        NON_WESTERN = "non_western", _("Immigrant or descendant, non-Western country")
+
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     date = models.DateField(_("date"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    topic = models.CharField(_("topic"), max_length=12, choices=Topic.choices, default=Topic.OTHER)
+    child_age_band = models.CharField(_("children's age"), max_length=6, choices=ChildAgeBand.choices, blank=True)
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices, blank=True)
+    background = models.CharField(_("background"), max_length=12, choices=Background.choices, blank=True)
     counted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -145,3 +198,144 @@ class Visit(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_channel_display()}"
+
+
+class Phase(models.Model):
+    """001_12d4c227923da397.txt: kartläggning (≈1 month), behandling (3–12 months),
+    generalisering (1–3 months, often parallel with behandling)."""
+
+    class Kind(models.TextChoices):
+        ASSESSMENT = "kartlaggning", _("Assessment (kartläggning)")
+        TREATMENT = "behandling", _("Treatment (behandling)")
+        GENERALISATION = "generalisering", _("Generalisation (generalisering)")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="phases")
+    kind = models.CharField(_("phase"), max_length=15, choices=Kind.choices)
+    started_on = models.DateField(_("started"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["started_on"]
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+
+    def __str__(self):
+        return f"{self.case} {self.get_kind_display()}"
+
+
+class Goal(models.Model):
+    """A goal of the genomförandeplan (the implementation plan): text without personal data."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PARTLY_MET = "partly_met", _("Partly met")
+        MET = "met", _("Met")
+        NOT_MET = "not_met", _("Not met")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(_("goal"), max_length=300, validators=[reject_identity_numbers])
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    reviewed_on = models.DateField(_("last reviewed"), null=True, blank=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+
+    def __str__(self):
+        return self.text
+
+
+class OutcomeScore(models.Model):
+    """ORS (before the session) or SRS (after): four items 0–10, total 0–40. Scores only;
+    the forms are licensed by their authors and not reproduced."""
+
+    class Kind(models.TextChoices):
+        ORS = "ors", "ORS"
+        SRS = "srs", "SRS"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcome_scores")
+    session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    person = models.CharField(
+        _("person"), max_length=30, validators=[reject_identity_numbers],
+        help_text=_("A role label such as 'Parent 1' or 'Child 1' — never a name."),
+    )
+    is_child = models.BooleanField(_("child"), default=False)
+    kind = models.CharField(_("scale"), max_length=3, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    item1 = models.PositiveSmallIntegerField()
+    item2 = models.PositiveSmallIntegerField()
+    item3 = models.PositiveSmallIntegerField()
+    item4 = models.PositiveSmallIntegerField()
+    total = models.PositiveSmallIntegerField(_("total"))
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(item1__lte=10, item2__lte=10, item3__lte=10, item4__lte=10, total__lte=40),
+                name="outcome_items_0_to_10",
+            ),
+        ]
+        verbose_name = _("outcome score")
+        verbose_name_plural = _("outcome scores")
+
+    def __str__(self):
+        return f"{self.kind} {self.person} {self.date}: {self.total}"
+
+
+class ClimateScore(models.Model):
+    """Familjeklimat factor scores per family member and occasion."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="climate_scores")
+    person = models.CharField(_("person"), max_length=30, validators=[reject_identity_numbers])
+    date = models.DateField(_("date"))
+    closeness = models.PositiveSmallIntegerField(_("Närhet"))  # 18 items
+    distance = models.PositiveSmallIntegerField(_("Distans"))  # 11 items
+    spontaneity = models.PositiveSmallIntegerField(_("Spontanitet"))  # 6 items
+    chaos = models.PositiveSmallIntegerField(_("Kaos"))  # 6 items
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closeness__lte=18, distance__lte=11, spontaneity__lte=6, chaos__lte=6),
+                name="climate_factor_maxima",
+            ),
+        ]
+        verbose_name = _("family climate score")
+        verbose_name_plural = _("family climate scores")
+
+    def __str__(self):
+        return f"{self.person} {self.date}"
+
+
+class Course(models.Model):
+    """An inquiry that became a course (forløb) in an open anonymous unit: counted, not named."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    started_on = models.DateField(_("started"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["-started_on"]
+        indexes = [models.Index(fields=["unit", "started_on"])]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self):
+        return f"{self.started_on}–{self.ended_on or ''}"

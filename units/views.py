@@ -23,7 +23,7 @@ def unit_home(request, unit_slug):
     return render(request, "units/unit_home.html", {"panels": unit_home_panels(request)})
 
 
-PANEL_MODULES = ("intake.panels", "sessions.panels", "billing.panels", "reporting.panels")
+PANEL_MODULES = ("intake.panels", "sessions.panels", "billing.panels", "reporting.panels", "quality.panels")
 
 
 def unit_home_panels(request):
