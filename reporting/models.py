@@ -1,1 +1,78 @@
-from django.db import models  # noqa: F401
+"""Report documents: every build is a new numbered version; a submitted version is immutable."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from units.models import Unit
+from units.pii import reject_identity_numbers
+
+
+class ReportNarrative(models.Model):
+    """What the chief writes for the yearly report; every figure comes from the indicators."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    summary = models.TextField(_("summary"), blank=True, validators=[reject_identity_numbers])
+    quality_work = models.TextField(_("quality work"), blank=True, validators=[reject_identity_numbers])
+    goals = models.TextField(_("goals and how they were met"), blank=True, validators=[reject_identity_numbers])
+    development = models.TextField(_("development ahead"), blank=True, validators=[reject_identity_numbers])
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="one_narrative_per_unit_year")]
+        verbose_name = _("report text")
+        verbose_name_plural = _("report texts")
+
+    def __str__(self):
+        return f"{self.unit} {self.year}"
+
+
+class ReportDocument(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(_("period"), max_length=10, help_text=_("2025 for the yearly report, 2025-Q1 etc."))
+    version = models.PositiveSmallIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to="reports/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    data_as_of = models.DateTimeField(_("data as of"), null=True, blank=True)
+    figures = models.JSONField(_("figures used"), default=dict, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "version"], name="report_version_once"),
+        ]
+        verbose_name = _("report document")
+        verbose_name_plural = _("report documents")
+
+    def __str__(self):
+        return f"{self.unit} {self.period} v{self.version}"
+
+    @property
+    def is_annual(self):
+        return "-" not in self.period

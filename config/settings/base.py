@@ -169,7 +169,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task whose whole worker died is handed to another worker after this long.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "90")),
-    "unacked_restore_interval": 15,
+    # Sweep for abandoned messages every 10 s (the default throttle makes it every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {}
@@ -191,3 +193,6 @@ LOGGING = {
 
 # Covering indexes (INCLUDE) exist for PostgreSQL; SQLite, the zero-setup default, ignores them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Test seam: seconds to pause between report build steps, so a test can kill a worker mid-build.
+REPORT_BUILD_STEP_PAUSE_SECONDS = float(os.environ.get("REPORT_BUILD_STEP_PAUSE_SECONDS", "0"))

@@ -1,0 +1,121 @@
+import re
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from units.access import CHIEF_ONLY, MEMBER_ROLES, REPORT_READERS, access_object, unit_roles
+from units.models import Role
+from units.services import audit_log
+
+from .models import ReportDocument, ReportNarrative
+from .services import narrative_save, report_request, report_retry, report_submit
+
+PERIOD = re.compile(r"^\d{4}(-(Q[1-4]|T[1-3]|H[12]))?$")
+
+
+class NarrativeForm(forms.ModelForm):
+    class Meta:
+        model = ReportNarrative
+        fields = ["summary", "quality_work", "goals", "development"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+
+def _period(period: str) -> str:
+    if not PERIOD.match(period):
+        raise Http404
+    return period
+
+
+def _visible_documents(request, period):
+    documents = ReportDocument.objects.filter(unit=request.unit, period=period).select_related("requested_by")
+    if request.unit_role == Role.ADMINISTRATION:
+        documents = documents.filter(submitted_at__isnull=False)
+    return documents
+
+
+@unit_roles(*REPORT_READERS)
+def reports_current(request, unit_slug):
+    return redirect("reporting:reports", unit_slug=unit_slug, period=str(timezone.localdate().year - 1))
+
+
+@unit_roles(*REPORT_READERS)
+def reports(request, unit_slug, period):
+    period = _period(period)
+    is_annual = "-" not in period
+    narrative_form = None
+    if is_annual and request.unit_role == Role.CHIEF:
+        narrative = ReportNarrative.objects.filter(unit=request.unit, year=int(period)).first()
+        narrative_form = NarrativeForm(request.POST or None, instance=narrative)
+        if request.method == "POST" and narrative_form.is_valid():
+            narrative_save(unit=request.unit, year=int(period), acting_user=request.user,
+                           **narrative_form.cleaned_data)
+            messages.success(request, _("The report text is saved."))
+            return redirect(request.path)
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "reporting/reports.html", {
+        "period": period, "is_annual": is_annual, "documents": _visible_documents(request, period),
+        "narrative_form": narrative_form,
+    })
+
+
+@require_POST
+@unit_roles(*CHIEF_ONLY)
+def report_build_view(request, unit_slug, period):
+    document = report_request(unit=request.unit, period=_period(period), acting_user=request.user)
+    messages.info(request, _("Version %d is being built.") % document.version)
+    return redirect("reporting:reports", unit_slug=unit_slug, period=period)
+
+
+@unit_roles(*MEMBER_ROLES)
+def report_status(request, unit_slug, period, pk):
+    document = access_object(request.unit, ReportDocument, pk, period=period)
+    return JsonResponse({
+        "status": document.status,
+        "progress": document.progress,
+        "step": document.step,
+        "error": document.error,
+        "download_url": reverse("reporting:report_pdf", kwargs={"unit_slug": unit_slug, "period": period,
+                                                                "pk": pk}) if document.status == "done" else None,
+    })
+
+
+@unit_roles(*REPORT_READERS)
+def report_pdf(request, unit_slug, period, pk):
+    document = access_object(request.unit, ReportDocument, pk, period=period, status=ReportDocument.Status.DONE)
+    if request.unit_role == Role.ADMINISTRATION and document.submitted_at is None:
+        raise Http404
+    audit_log(user=request.user, unit=request.unit, action="report.download", obj=document)
+    filename = f"{request.unit.slug}-{period}-v{document.version}.pdf"
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=filename,
+                        content_type="application/pdf")
+
+
+@require_POST
+@unit_roles(*CHIEF_ONLY)
+def report_submit_view(request, unit_slug, period, pk):
+    document = access_object(request.unit, ReportDocument, pk, period=period)
+    try:
+        report_submit(unit=request.unit, document=document, acting_user=request.user)
+        messages.success(request, _("Version %d is submitted to the administration.") % document.version)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reporting:reports", unit_slug=unit_slug, period=period)
+
+
+@require_POST
+@unit_roles(*CHIEF_ONLY)
+def report_retry_view(request, unit_slug, period, pk):
+    document = access_object(request.unit, ReportDocument, pk, period=period)
+    try:
+        report_retry(unit=request.unit, document=document, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("reporting:reports", unit_slug=unit_slug, period=period)

@@ -1,0 +1,5 @@
+from . import report_urls
+
+app_name = "reporting"
+
+urlpatterns = [*report_urls.urlpatterns]
