@@ -319,7 +319,7 @@ def test_free_text_answers_are_for_the_chief_only_and_never_exported(anna_client
     for fmt in ("csv", "xlsx"):
         export = anna_client.get(f"/{unit_a.slug}/quality/survey/results/", {**period, "format": fmt})
         assert export.status_code == 200
-        assert "Varmt".encode() not in export.content and "Något mer".encode() not in export.content
+        assert b"Varmt" not in export.content and "Något mer".encode() not in export.content
     assert AuditEvent.objects.filter(action__startswith="export.", unit=unit_a).count() == 2
 
 
