@@ -80,7 +80,7 @@ SWEDISH_OUTREACH = [OutreachKind.LECTURE, OutreachKind.PARENT_GROUP, OutreachKin
 # 004_4991f6e8c25cfe0a.txt: (kind, months of the year in which it happens).
 CONCEPT_CALENDAR = [
     (OutreachKind.DAYCARE_VISIT, (3, 10)),
-    (OutreachKind.THEME_EVENT, (11,)),
+    (OutreachKind.THEME_EVENT, (12,)),  # a "faglig brunch" before Christmas
     (OutreachKind.VOLUNTEER_MEETING, (5,)),
     (OutreachKind.CROSS_CITY_MEETING, (2, 5, 9, 11)),
     (OutreachKind.FOLLOW_GROUP_MEETING, (4, 10)),

@@ -62,7 +62,9 @@ def survey_questions(*, unit: Unit) -> list[SurveyQuestion]:
 
 
 def survey_rounds(*, unit: Unit) -> list[SurveyRound]:
-    return list(SurveyRound.objects.filter(unit=unit).annotate(response_count=Count("responses")))
+    # Meta.ordering does not apply to a GROUP BY query, hence the explicit order.
+    return list(SurveyRound.objects.filter(unit=unit).annotate(response_count=Count("responses"))
+                .order_by("-created_on", "-pk"))
 
 
 @dataclass(frozen=True)

@@ -340,3 +340,14 @@ def test_a_period_with_the_end_before_the_start_is_refused_at_the_field(anna_cli
     page = anna_client.get(f"/{unit_a.slug}/quality/survey/results/", {"start": "2025-06-01", "end": "2025-01-01"})
     assert page.status_code == 200
     assert page.context["form"].errors["end"]
+
+
+def test_rounds_are_listed_newest_first_with_their_answer_counts(alice_client, survey, unit_a, anna):
+    with scope(unit=unit_a):
+        newer = services.survey_round_create(unit=unit_a, acting_user=anna, title="Hösten 2025",
+                                             today=datetime.date(2025, 8, 1))
+    _answer(survey["round"], {survey["q1"]: 4})
+    _answer(survey["round"], {survey["q1"]: 5})
+    _answer(newer, {survey["q1"]: 3})
+    page = alice_client.get(f"/{unit_a.slug}/quality/survey/")
+    assert [(r.title, r.response_count) for r in page.context["rounds"]] == [("Hösten 2025", 1), ("Våren 2025", 2)]
