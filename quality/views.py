@@ -432,7 +432,7 @@ def linked_staff_edit(request, unit_slug, pk=None):
 
 
 def _public_unit(request, token: str) -> Unit:
-    """The round of this public link, in the unit's language and scope; 404 for an unknown link."""
+    """The unit of a public survey link, with its language activated; 404 for an unknown link."""
     unit = selectors.public_survey_unit(token)
     if unit is None:
         raise Http404
@@ -446,7 +446,7 @@ def survey_answer(request, token):
     unit = _public_unit(request, token)
     with scope(unit=unit):
         survey_round = get_object_or_404(SurveyRound.objects.filter(unit=unit), token=token)
-        context = {"survey_unit": unit, "round": survey_round}
+        context = {"survey_unit": unit}
         if not survey_round.is_open:
             return render(request, "quality/public/closed.html", context, status=410)
         form = SurveyAnswerForm(request.POST or None, questions=selectors.survey_questions(unit=unit))
