@@ -36,9 +36,12 @@ CARRIED_FIELDS = [
 def case_code_next(*, unit: Unit, year: int) -> str:
     """The unit's next free case code for `year`. Call inside a transaction: the sequence row
     stays locked until it commits, so a concurrent registration waits for the next number."""
-    # INSERT … ON CONFLICT DO NOTHING: two first registrations of a year both find the row.
-    CaseCodeSequence.objects.bulk_create([CaseCodeSequence(unit=unit, year=year)], ignore_conflicts=True)
-    sequence = CaseCodeSequence.objects.select_for_update().get(unit=unit, year=year)
+    locked = CaseCodeSequence.objects.select_for_update()
+    sequence = locked.filter(unit=unit, year=year).first()
+    if sequence is None:
+        # INSERT … ON CONFLICT DO NOTHING: two first registrations of a year both find one row.
+        CaseCodeSequence.objects.bulk_create([CaseCodeSequence(unit=unit, year=year)], ignore_conflicts=True)
+        sequence = locked.get(unit=unit, year=year)
     number = sequence.last_number + 1
     # Codes written by an import or by hand may already hold a number: skip them.
     while Case.objects.filter(unit=unit, code=case_code(year, number)).exists():
@@ -133,7 +136,7 @@ def application_withdraw(*, application: Application, outcome: str, closed_on: d
     as long as no session has been held."""
     if outcome not in (Outcome.WITHDRAWN, Outcome.REFERRED):
         raise ValidationError({"outcome": _("Choose withdrawn or referred elsewhere.")})
-    application = Application.objects.select_for_update().select_related("case").get(
+    application = Application.objects.select_for_update(of=("self",)).select_related("case").get(
         pk=application.pk, unit=application.unit
     )
     if application.closed_on is not None:
@@ -160,7 +163,7 @@ def application_hand_over(*, application: Application, receiver: Unit, handed_ov
     under its own next code with the same anonymous categories and the original received
     date; the sender keeps that it was handed over, to whom and when — nothing more."""
     sender = application.unit
-    application = Application.objects.select_for_update().select_related("case", "municipality").get(
+    application = Application.objects.select_for_update(of=("self",)).select_related("case", "municipality").get(
         pk=application.pk, unit=sender
     )
     _require_waiting(application)
