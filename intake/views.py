@@ -74,8 +74,7 @@ def _detail(request, application, **bound):
 
 
 def _application(request, pk):
-    return access_object(request.unit, Application.objects.select_related("case", "municipality", "assigned_to",
-                                                                          "handed_over_to", "received_from"), pk)
+    return access_object(request.unit, Application, pk)
 
 
 @unit_roles(*MEMBER_ROLES)

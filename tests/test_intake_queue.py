@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from intake import selectors
-from intake.models import Application, CounsellorCompetence, Outcome
+from intake.models import CounsellorCompetence, Outcome
 from intake.services import application_offer, application_withdraw
 from tests.intake_helpers import bulk, days_ago, register
 from units.models import AuditEvent
