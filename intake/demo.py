@@ -106,31 +106,30 @@ def _simulate(unit, rng, start, end, *, municipalities, team) -> list[Applicatio
     daily = yearly / 365
     weights = [POPULATION.get(municipality.name, 1) for municipality in municipalities]
     slots_per_weekday = yearly / 260 / UTILISATION.get(unit.slug, 0.3)
-    waiting: list[Application] = []
+    # (application, first day the unit calls back with a time even when times are free)
+    waiting: list[tuple[Application, datetime.date]] = []
     everyone: list[Application] = []
     day = start
     while day <= end:
         weekday = day.weekday() < 5
         for _arrival in range(_poisson(rng, daily * SEASON[day.month] * (1.2 if weekday else 0.5))):
             application = _new_application(unit, rng, day, municipalities, weights)
-            waiting.append(application)
+            waiting.append((application, day + datetime.timedelta(days=rng.randint(1, 6))))
             everyone.append(application)
-        for application in list(waiting):
+        for entry in list(waiting):
             leaves = rng.random()
-            if leaves < 0.003 or (leaves < 0.0045 and not application.acute):
-                outcome = Outcome.WITHDRAWN if leaves < 0.003 else Outcome.REFERRED
-                _close(application, outcome, day)
-                waiting.remove(application)
+            if leaves < 0.003 or (leaves < 0.0045 and not entry[0].acute):
+                _close(entry[0], Outcome.WITHDRAWN if leaves < 0.003 else Outcome.REFERRED, day)
+                waiting.remove(entry)
         if weekday:
             # Free first-visit times this weekday; an unused time is lost. Acute cases get one anyway.
             slots = _poisson(rng, slots_per_weekday * _capacity(day))
-            waiting.sort(key=lambda application: (not application.acute, application.received_on))
-            for application in list(waiting):
-                acute_due = application.acute and application.received_on < day
-                called_back = application.received_on <= day - datetime.timedelta(days=application.call_back_days)
-                if acute_due or (slots > 0 and called_back):
+            waiting.sort(key=lambda entry: (not entry[0].acute, entry[0].received_on))
+            for entry in list(waiting):
+                application, called_back_on = entry
+                if (application.acute and application.received_on < day) or (slots > 0 and called_back_on <= day):
                     slots -= 1
-                    waiting.remove(application)
+                    waiting.remove(entry)
                     _offer(application, rng, day, end, team)
         day += datetime.timedelta(days=1)
     return everyone
@@ -157,8 +156,6 @@ def _new_application(unit, rng, day, municipalities, weights) -> Application:
     )
     application.small_children = application.youngest_child_age_band in (ChildAgeBand.UNBORN, ChildAgeBand.AGE_0_2)
     application.case = Case(unit=unit, code="", opened_on=day)
-    # Days before the unit calls back with a time, even with times free.
-    application.call_back_days = rng.randint(1, 6)
     return application
 
 

@@ -179,6 +179,7 @@ def application_hand_over(*, application: Application, receiver: Unit, handed_ov
     application.save(update_fields=["handed_over_to", "outcome", "closed_on"])
     case = application.case
     case.closed_on = handed_over_on
+    case.full_clean()
     case.save(update_fields=["closed_on"])
     audit_log(user=acting_user, unit=sender, action="application.hand_over", obj=application)
 
