@@ -1,5 +1,6 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Municipality
@@ -42,7 +43,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate
         self.fields["municipality"] = MunicipalityField(
-            municipalities=municipalities, label=Application._meta.get_field("municipality").verbose_name
+            municipalities=municipalities, label=capfirst(Application._meta.get_field("municipality").verbose_name)
         )
         self.fields["exception_reason"].help_text = _(
             "Only for “other — by exception”: who at the administration agreed, and why. No personal data."
