@@ -231,9 +231,12 @@ def test_another_units_application_is_404(request, unit_a, bravo_application, ac
         assert Application.objects.get(pk=bravo_application.pk).is_waiting
 
 
-def test_outsider_gets_404_for_the_application_page(bob_client, in_unit_a):
+@pytest.mark.parametrize("client_name,status", [
+    ("alice_client", 200), ("anna_client", 200), ("olga_client", 404), ("bob_client", 404), ("oscar_client", 404)])
+def test_application_page_is_for_members_only(request, in_unit_a, client_name, status):
     application = register(in_unit_a)
-    assert bob_client.get(f"/{in_unit_a.slug}/applications/{application.pk}/").status_code == 404
+    url = f"/{in_unit_a.slug}/applications/{application.pk}/"
+    assert request.getfixturevalue(client_name).get(url).status_code == status
 
 
 # Competences.
