@@ -30,7 +30,7 @@ def queue(request, unit_slug):
     team = selectors.counsellors(unit=request.unit)
     rows = selectors.queue(unit=request.unit, today=today, team=team)
     return render(request, "intake/queue.html", {
-        "rows": rows, "today": today, "over_limit": sum(1 for row in rows if row.level == "over"),
+        "rows": rows, "over_limit": sum(1 for row in rows if row.level == "over"),
     })
 
 
@@ -68,9 +68,7 @@ def _detail(request, application, **bound):
             receivers = selectors.hand_over_receivers(unit=request.unit)
             forms["hand_over_form"] = bound.get("hand_over_form") or HandOverForm(receivers=receivers)
     status = 400 if bound else 200
-    return render(request, "intake/application_detail.html", {
-        "application": application, "today": timezone.localdate(), **forms,
-    }, status=status)
+    return render(request, "intake/application_detail.html", {"application": application, **forms}, status=status)
 
 
 def _application(request, pk):
@@ -195,14 +193,13 @@ def queue_by_month(request, unit_slug):
 
 
 def _notice_context(request):
-    settings = selectors.intake_settings(unit=request.unit)
-    if settings is None or not settings.administration_name:
+    duty = selectors.intake_settings(unit=request.unit)
+    if duty is None or not duty.administration_name:
         raise Http404
     today = timezone.localdate()
-    context = {"unit": request.unit, "settings": settings, "today": today,
-               "figures": selectors.long_waits(unit=request.unit, today=today),
-               "subject": _("Long waiting times at %(unit)s, %(day)s") % {"unit": request.unit.name, "day": today}}
-    return context
+    return {"unit": request.unit, "settings": duty, "today": today,
+            "figures": selectors.long_waits(unit=request.unit, today=today),
+            "subject": _("Long waiting times at %(unit)s, %(day)s") % {"unit": request.unit.name, "day": today}}
 
 
 @unit_roles(*CHIEF_ONLY)
