@@ -5,8 +5,8 @@ Leanlink: 605.00 SEK/h in 2022 (002_93c1598fd6f3fa34.txt §1.2) raised each year
 before the current one closed. The demo closes without rendering PDFs (about a second each for
 a month of Leanlink's volume): the statement is frozen in the snapshot and stored as CSV, and
 the PDF is rendered from the snapshot on its first download.
-Norrköping: fixed yearly amounts from Finspång and Söderköping (000_610e279258caecb4.txt §3.1)
-and each municipality's own visit fee."""
+Norrköping: fixed yearly amounts from Finspång and Söderköping (000_610e279258caecb4.txt §3.1),
+each municipality's own visit fee, and its past months closed too."""
 
 import datetime
 from decimal import Decimal
@@ -82,6 +82,10 @@ def _leanlink(unit: Unit, start: datetime.date, end: datetime.date) -> None:
     if year in years:
         CallOff.objects.create(unit=unit, agreement=agreement, year=year, hours=hours, date=granted,
                                reference=reference)
+    _close_past_months(unit, start, end)
+
+
+def _close_past_months(unit: Unit, start: datetime.date, end: datetime.date) -> None:
     chief = get_user_model().objects.filter(username=f"{unit.slug}.chief").first()
     month = start.replace(day=1)
     while next_month(month) <= end.replace(day=1):
@@ -102,3 +106,4 @@ def _norrkoping(unit: Unit, start: datetime.date, end: datetime.date) -> None:
     own = agreements[unit.organisation.municipality.name]
     _fees(unit, range(start.year, end.year + 1), list(agreements),
           lambda municipality: agreements.get(municipality.name, own))
+    _close_past_months(unit, start, end)

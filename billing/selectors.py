@@ -120,9 +120,10 @@ def _session_rows(*, unit: Unit, start: datetime.date, end: datetime.date) -> li
         .select_related("case__application__municipality", "corrects__case__application__municipality")
         .annotate(first_held_id=Subquery(first_held))
     )
-    return sorted(rows, key=lambda row: (row.corrects_id is None, row.created_at if row.corrects_id else
-                                         datetime.datetime.min.replace(tzinfo=datetime.UTC),
-                                         row.date, row.start_time or datetime.time.min, row.pk))
+    corrections = sorted((row for row in rows if row.corrects_id), key=lambda row: (row.created_at, row.pk))
+    sessions = sorted((row for row in rows if not row.corrects_id),
+                      key=lambda row: (row.date, row.start_time or datetime.time.min, row.pk))
+    return corrections + sessions
 
 
 def _held_quarters(prefix: str = "") -> Case:
@@ -199,21 +200,15 @@ def month_statement(*, unit: Unit, month: datetime.date, closed_only: bool = Fal
 
 
 def compute_statement(*, unit: Unit, month: datetime.date) -> dict:
-    terms = billing_terms(unit=unit)
-    rows = _session_rows(unit=unit, start=month, end=next_month(month))
-    hourly = _hourly_agreement(terms, month)
-    hours_before = _hours_before(unit=unit, month=month) if hourly else ZERO
-    return build_statement(unit=unit, month=month, terms=terms, rows=rows, hours_before=hours_before)
-
-
-def _hourly_agreement(terms: Terms, month: datetime.date) -> Agreement | None:
-    covering = [a for a in terms.agreements if a.kind == Agreement.Kind.HOURLY and _overlaps(a, month)]
-    return covering[0] if covering else None
+    return build_statement(unit=unit, month=month, terms=billing_terms(unit=unit),
+                           rows=_session_rows(unit=unit, start=month, end=next_month(month)),
+                           hours_before=_hours_before(unit=unit, month=month))
 
 
 def build_statement(*, unit: Unit, month: datetime.date, terms: Terms, rows: list[Session],
                     hours_before: Decimal) -> dict:
-    """The statement from rows already fetched; no queries (unit.organisation is loaded)."""
+    """The statement from rows already fetched; `hours_before` are the year's hours billed
+    before the month (they count only under an hourly agreement)."""
     problems = []
     hourly_agreements = [a for a in terms.agreements if a.kind == Agreement.Kind.HOURLY]
     covering = [a for a in hourly_agreements if _overlaps(a, month)]
@@ -221,6 +216,8 @@ def build_statement(*, unit: Unit, month: datetime.date, terms: Terms, rows: lis
         problems.append(_("Two hourly agreements cover %(month)s. Change their validity so that one agreement "
                           "covers each month.") % {"month": f"{month:%Y-%m}"})
     agreement = covering[0] if covering else None
+    if agreement is None:
+        hours_before = ZERO
     default_municipality = agreement.municipality if agreement else unit.organisation.municipality
     year = month.year
 
@@ -436,7 +433,7 @@ def year_overview(*, unit: Unit, year: int, today: datetime.date) -> dict:
     """Hours, amounts and fees per month of a year (up to this month), cap use, fees per
     municipality. Closed months from their snapshots; open months through `build_statement`
     with the same rows the month page would fetch, chained so each month's year-to-date
-    starts where the previous one ended. Seven queries whatever the year holds."""
+    starts where the previous one ended. Six queries whatever the year holds."""
     start = datetime.date(year, 1, 1)
     months = [datetime.date(year, number, 1) for number in range(1, 13)
               if datetime.date(year, number, 1) <= today.replace(day=1)]

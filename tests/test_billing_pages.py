@@ -219,3 +219,15 @@ def test_organisation_page_lists_closed_statements_of_its_units(olga_client, uni
 
 def test_organisation_page_is_404_for_another_organisation(oscar_client, unit_a):
     assert oscar_client.get(f"/org/{unit_a.organisation.slug}/billing/").status_code == 404
+
+
+def test_the_chiefs_landing_page_lists_months_to_close(anna_client, alice_client, unit_a, billed, anna):
+    with scope(unit=unit_a):
+        data.session(unit_a, datetime.date(2025, 3, 3), 60)
+    page = anna_client.get(f"/{unit_a.slug}/").content.decode()
+    assert "2 månader är slut men inte stängda" in page
+    assert f'href="/{unit_a.slug}/billing/2025-02/"' in page
+    assert "Faktureringsmånader att stänga" not in alice_client.get(f"/{unit_a.slug}/").content.decode()
+    _close(unit_a, FEBRUARY, anna)
+    _close(unit_a, datetime.date(2025, 3, 1), anna)
+    assert "Faktureringsmånader att stänga" not in anna_client.get(f"/{unit_a.slug}/").content.decode()
