@@ -113,7 +113,7 @@ def _session_rows(*, unit: Unit, start: datetime.date, end: datetime.date) -> li
     first_held = Session.objects.filter(
         unit=unit, case=OuterRef("case"), status=SessionStatus.HELD, corrects__isnull=True,
     ).order_by("date", "start_time", "pk").values("pk")[:1]
-    rows = (
+    rows = list(
         Session.objects.filter(unit=unit)
         .filter(_billed_in(unit, start, end))
         .filter(Q(corrects__isnull=False) | Q(status__in=[SessionStatus.HELD, SessionStatus.NO_SHOW]))
