@@ -231,3 +231,17 @@ def test_the_chiefs_landing_page_lists_months_to_close(anna_client, alice_client
     _close(unit_a, FEBRUARY, anna)
     _close(unit_a, datetime.date(2025, 3, 1), anna)
     assert "Faktureringsmånader att stänga" not in anna_client.get(f"/{unit_a.slug}/").content.decode()
+
+
+def test_outsiders_get_404_even_for_a_closed_months_files(bob_client, oscar_client, unit_a, billed, anna):
+    _close(unit_a, FEBRUARY, anna)
+    for client in (bob_client, oscar_client):
+        for suffix in ("", "statement.pdf", "statement.csv", "statement.xlsx", "close/"):
+            assert client.get(_url(unit_a, suffix=suffix)).status_code == 404
+        assert client.get(f"/{unit_a.slug}/billing/2025/overview.csv").status_code == 404
+    assert not AuditEvent.objects.filter(action__startswith="billing.statement_download").exists()
+
+
+def test_counsellor_reads_the_year_overview(alice_client, unit_a, billed):
+    assert alice_client.get(f"/{unit_a.slug}/billing/2025/").status_code == 200
+    assert alice_client.get(f"/{unit_a.slug}/billing/2025/overview.xlsx").status_code == 200
