@@ -22,6 +22,7 @@ from billing.services import month_close
 from intake.models import Application
 from units.models import Agreement, Municipality, Unit
 
+CONTRACT_REFERENCE = "SON 2021-233"  # the contract's diarienummer
 RATE_2022 = Decimal("605.00")
 # The municipality's yearly index ("kommunens uppräkningsmodell"), as a demo assumption.
 INDEX = {2023: Decimal("0.035"), 2024: Decimal("0.032"), 2025: Decimal("0.028"), 2026: Decimal("0.025")}
@@ -74,6 +75,7 @@ def _fees(unit: Unit, years: range, names: list[str], agreement_for) -> None:
 
 def _leanlink(unit: Unit, start: datetime.date, end: datetime.date) -> None:
     agreement = Agreement.objects.get(unit=unit, kind=Agreement.Kind.HOURLY)
+    Agreement.objects.filter(pk=agreement.pk, reference="").update(reference=CONTRACT_REFERENCE)
     years = range(agreement.valid_from.year, end.year + 1)
     RateYear.objects.bulk_create([RateYear(unit=unit, agreement=agreement, year=year, rate=_rate(year))
                                   for year in years])
