@@ -57,6 +57,7 @@ class TenantMiddleware:
 
         if org_slug is not None:
             request.organisation = organisation_for(request.user, org_slug)
+            self._activate(request, request.organisation.language)
             return self.get_response(request)
 
         unit, role = unit_for(request.user, unit_slug)
@@ -67,10 +68,14 @@ class TenantMiddleware:
             raise PermissionDenied
         request.unit = unit
         request.unit_role = role
-        translation.activate(unit.language)
-        request.LANGUAGE_CODE = unit.language
+        self._activate(request, unit.language)
         with scope(unit=unit):
             return self._rendered(self.get_response(request))
+
+    @staticmethod
+    def _activate(request, language):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
     @staticmethod
     def _rendered(response):
