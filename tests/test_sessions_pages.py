@@ -332,7 +332,7 @@ def test_courses_are_counted_when_they_start_and_end(alice_client, unit_a):
 def test_the_tally_exports_its_table(alice_client, unit_a):
     response = alice_client.get(f"/{unit_a.slug}/visits/", {"export": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["Kanal", "I dag", "Denna vecka", "Denna månad"]
+    assert rows[0] == ["Kanal", "Idag", "Denna vecka", "Denna månad"]
     assert len(rows) == 5
 
 
