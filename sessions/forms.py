@@ -82,7 +82,7 @@ class SessionForm(forms.Form):
                             widget=forms.RadioSelect(attrs=_TOGGLE))
     counsellors = CounsellorChoice(label=_("Counsellor(s)"), queryset=None,
                                    widget=forms.CheckboxSelectMultiple(attrs=_TOGGLE))
-    case = forms.ModelChoiceField(label=_label(Session, "case"), queryset=None, required=False,
+    case = forms.ModelChoiceField(label=_("Case"), queryset=None, required=False,
                                   empty_label=_("No case (group or one-off advice)"),
                                   help_text=_("Leave empty for a group or one-off advice."))
     idempotency_key = _token()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from units.models import Unit
@@ -62,7 +63,7 @@ class SessionStatus(models.TextChoices):
 
 class Location(models.TextChoices):
     OFFICE = "office", _("Office")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("location", "Home")
     FLAT = "flat", _("Unit flat (verksamhetslägenhet)")
     PHONE = "phone", _("Phone")
     VIDEO = "video", _("Video")
@@ -137,8 +138,9 @@ class Session(models.Model):
                 fields=["unit", "date"], include=["status", "minutes", "format", "case"], name="session_unit_date_cov"
             ),
         ]
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        # Context: django.contrib.sessions' catalogue would otherwise say "session(er)".
+        verbose_name = pgettext_lazy("counselling", "session")
+        verbose_name_plural = pgettext_lazy("counselling", "sessions")
 
     def __str__(self):
         return f"{self.date} {self.get_format_display()} ({self.minutes} min)"

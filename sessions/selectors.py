@@ -125,7 +125,8 @@ def cases_listed(unit: Unit, *, state: str = "open") -> QuerySet:
     elif state == "closed":
         cases = cases.filter(closed_on__isnull=False)
     counted = Q(sessions__corrects__isnull=True, sessions__status=SessionStatus.HELD)
-    return cases.annotate(held=Count("sessions", filter=counted), last_session=Max("sessions__date", filter=counted))
+    return cases.annotate(held=Count("sessions", filter=counted),
+                          last_session=Max("sessions__date", filter=counted)).order_by("-opened_on", "code")
 
 
 def overdue_urgent_cases(unit: Unit, *, today: datetime.date) -> list[Case]:

@@ -82,10 +82,10 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **val
     try:
         session.full_clean(exclude=["participants", "unit", "logged_by"], validate_constraints=False)
     except ValidationError as error:
-        errors.update(error.message_dict)
+        errors.update(error.error_dict)
 
-    def add(field, message):
-        errors.setdefault(field, []).append(message)
+    def add(field, message, code=None):
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     if session.minutes is not None and not 1 <= session.minutes <= rules.MAX_MINUTES:
         add("minutes", _("Give the length in minutes, from 1 to %(max)d.") % {"max": rules.MAX_MINUTES})
@@ -98,7 +98,7 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **val
             add("date", _("A session is logged after it has taken place; this date is in the future."))
         elif month_is_closed(unit=unit, day=session.date):
             add("date", _("The billing month of %(date)s is closed. Only the unit chief can add a correction.")
-                % {"date": session.date.isoformat()})
+                % {"date": session.date.isoformat()}, code="month_closed")
     case = session.case
     if case is not None:
         if case.unit_id != unit.pk:

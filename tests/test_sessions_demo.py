@@ -7,8 +7,8 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, Max, Min, Sum
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Max, Min, Sum
 from django_scopes import scope, scopes_disabled
 
 from intake.models import Application

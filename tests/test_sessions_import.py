@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from django_scopes import scope
 
 from sessions.imports import import_sessions
@@ -87,7 +88,7 @@ def test_the_command_imports_or_names_the_bad_lines(tmp_path, unit_a, alice, ann
     good.write_text("\n".join([HEADER, *GOOD]), encoding="utf-8")
     bad = tmp_path / "bad.csv"
     bad.write_text("\n".join([HEADER, GOOD[0], "2025-03-04,09:00,60,couple,,held,,zed,office,paid"]), encoding="utf-8")
-    with pytest.raises(CommandError, match="line 3"):
+    with translation.override("en"), pytest.raises(CommandError, match="line 3"):
         call_command("import_csv", "--unit", unit_a.slug, "--kind", "sessions", str(bad))
     with scope(unit=unit_a):
         assert not Session.objects.filter(unit=unit_a).exists()
