@@ -43,17 +43,18 @@ def _url(name, unit, **kwargs):
     return reverse(f"counselling:{name}", kwargs={"unit_slug": unit.slug, **kwargs})
 
 
-def _submitted(request, form, save, *, success: str) -> bool:
-    """Validate the form and call the service; on refusal the messages go to the form."""
+def _saved(request, form, save, *, success: str):
+    """Validate the form and call the service: its result, or None when the form or the
+    service refused (the messages then stand at the form's fields)."""
     if request.method != "POST" or not form.is_valid():
-        return False
+        return None
     try:
-        save(form.cleaned_data)
+        result = save(form.cleaned_data)
     except ValidationError as error:
         add_service_errors(form, error)
-        return False
+        return None
     messages.success(request, success)
-    return True
+    return result
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -63,14 +64,11 @@ def session_new(request, unit_slug):
     unit = request.unit
     initial = {"case": request.GET["case"]} if request.GET.get("case", "").isdigit() else {}
     form = SessionForm(request.POST or None, unit=unit, user=request.user, initial=initial)
-    saved = []
-
-    def save(data):
-        saved.append(services.session_log(unit=unit, acting_user=request.user,
-                                          idempotency_key=data["idempotency_key"], **form.service_values()))
-
-    if _submitted(request, form, save, success=_("The session is saved.")):
-        return redirect(f"{_url('session_list', unit)}#session-{saved[0].pk}")
+    session = _saved(request, form, lambda data: services.session_log(
+        unit=unit, acting_user=request.user, idempotency_key=data["idempotency_key"], **form.service_values()),
+        success=_("The session is saved."))
+    if session is not None:
+        return redirect(f"{_url('session_list', unit)}#session-{session.pk}")
     return render(request, "counselling/session_form.html", {"form": form, "title": _("Log a session")})
 
 
@@ -82,9 +80,9 @@ def session_edit(request, unit_slug, pk):
                        initial=session_initial(session))
 
     def save(data):
-        services.session_update(session=session, acting_user=request.user, **form.service_values())
+        return services.session_update(session=session, acting_user=request.user, **form.service_values())
 
-    if _submitted(request, form, save, success=_("The session is changed.")):
+    if _saved(request, form, save, success=_("The session is changed.")):
         return redirect(f"{_url('session_list', unit)}#session-{session.pk}")
     return render(request, "counselling/session_form.html", {
         "form": form, "session": session, "locked": selectors.session_locked(session),
@@ -100,10 +98,10 @@ def session_correct(request, unit_slug, pk):
                        initial=session_initial(original))
 
     def save(data):
-        services.session_correct(original=original, acting_user=request.user,
-                                 idempotency_key=data["idempotency_key"], **form.service_values())
+        return services.session_correct(original=original, acting_user=request.user,
+                                        idempotency_key=data["idempotency_key"], **form.service_values())
 
-    if _submitted(request, form, save, success=_("The correction is saved in the open month.")):
+    if _saved(request, form, save, success=_("The correction is saved in the open month.")):
         return redirect(_url("session_list", unit))
     return render(request, "counselling/session_form.html", {
         "form": form, "session": original, "correcting": True, "title": _("Correct a session in a closed month"),
@@ -177,13 +175,8 @@ def visits(request, unit_slug):
                               headers=[_("Channel"), _("Today"), _("This week"), _("This month")])
     form = VisitForm(request.POST or None, unit=unit)
 
-    def save(data):
-        services.visit_count(unit=unit, acting_user=request.user, date=data["date"], channel=data["channel"],
-                             topic=data["topic"], child_age_band=data["child_age_band"],
-                             gender=data["gender"], background=data.get("background", ""),
-                             idempotency_key=data["idempotency_key"])
-
-    if _submitted(request, form, save, success=_("The inquiry is counted.")):
+    if _saved(request, form, lambda data: services.visit_count(unit=unit, acting_user=request.user, **data),
+              success=_("The inquiry is counted.")):
         return redirect(_url("visits", unit))
     return _visits_page(request, visit_form=form)
 
@@ -194,11 +187,8 @@ def course_start(request, unit_slug):
     unit = request.unit
     form = CourseStartForm(request.POST)
 
-    def save(data):
-        services.course_start(unit=unit, acting_user=request.user, started_on=data["started_on"],
-                              idempotency_key=data["idempotency_key"])
-
-    if _submitted(request, form, save, success=_("The course is counted as started.")):
+    if _saved(request, form, lambda data: services.course_start(unit=unit, acting_user=request.user, **data),
+              success=_("The course is counted as started.")):
         return redirect(_url("visits", unit))
     return _visits_page(request, course_form=form)
 
@@ -211,9 +201,9 @@ def course_end(request, unit_slug, pk):
     form = CourseEndForm(request.POST, prefix=f"course-{course.pk}")
 
     def save(data):
-        services.course_end(course=course, acting_user=request.user, ended_on=data["ended_on"])
+        return services.course_end(course=course, acting_user=request.user, ended_on=data["ended_on"])
 
-    if _submitted(request, form, save, success=_("The course is counted as ended.")):
+    if _saved(request, form, save, success=_("The course is counted as ended.")):
         return redirect(_url("visits", unit))
     return _visits_page(request, end_forms={course.pk: form})
 
@@ -238,14 +228,10 @@ def case_new(request, unit_slug):
     today = timezone.localdate()
     form = CaseOpenForm(request.POST or None, initial={
         "code": selectors.suggested_case_code(unit, today=today), "assigned_on": today})
-    opened = []
-
-    def save(data):
-        opened.append(services.case_open(unit=unit, acting_user=request.user, opened_on=data["assigned_on"],
-                                         **data))
-
-    if _submitted(request, form, save, success=_("The case is opened.")):
-        return redirect(_url("case_detail", unit, pk=opened[0].pk))
+    case = _saved(request, form, lambda data: services.case_open(
+        unit=unit, acting_user=request.user, opened_on=data["assigned_on"], **data), success=_("The case is opened."))
+    if case is not None:
+        return redirect(_url("case_detail", unit, pk=case.pk))
     return render(request, "counselling/case_new.html", {"form": form})
 
 
@@ -303,9 +289,9 @@ def case_detail(request, unit_slug, pk):
     form = CaseForm(request.POST or None, unit=unit, initial=_case_initial(case))
 
     def save(data):
-        services.case_update(case=case, acting_user=request.user, **data)
+        return services.case_update(case=case, acting_user=request.user, **data)
 
-    if _submitted(request, form, save, success=_("The case is saved.")):
+    if _saved(request, form, save, success=_("The case is saved.")):
         return redirect(_url("case_detail", unit, pk=case.pk))
     if request.method == "POST":
         case.refresh_from_db()
@@ -317,7 +303,7 @@ def _case_action(request, pk, form_class, save, *, bound_name, success, anchor, 
     unit = request.unit
     case = access_object(unit, Case, pk)
     form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
-    if _submitted(request, form, lambda data: save(case, data), success=success):
+    if _saved(request, form, lambda data: save(case, data), success=success) is not None:
         return redirect(f"{_url('case_detail', unit, pk=case.pk)}#{anchor}")
     return _case_page(request, case, **{bound_name: form})
 
@@ -337,7 +323,7 @@ def phase_end(request, unit_slug, pk, phase_pk):
     case = access_object(unit, Case, pk)
     phase = access_object(unit, Phase, phase_pk, case=case)
     form = PhaseEndForm(request.POST, prefix=f"phase-{phase.pk}")
-    if _submitted(request, form, lambda data: services.phase_end(phase=phase, acting_user=request.user, **data),
+    if _saved(request, form, lambda data: services.phase_end(phase=phase, acting_user=request.user, **data),
                   success=_("The phase end is saved.")):
         return redirect(f"{_url('case_detail', unit, pk=case.pk)}#phases")
     return _case_page(request, case, phase_end_forms={phase.pk: form})
@@ -358,7 +344,7 @@ def goal_review(request, unit_slug, pk, goal_pk):
     case = access_object(unit, Case, pk)
     goal = access_object(unit, Goal, goal_pk, case=case)
     form = GoalReviewForm(request.POST, prefix=f"goal-{goal.pk}")
-    if _submitted(request, form, lambda data: services.goal_review(goal=goal, acting_user=request.user, **data),
+    if _saved(request, form, lambda data: services.goal_review(goal=goal, acting_user=request.user, **data),
                   success=_("The goal review is saved.")):
         return redirect(f"{_url('case_detail', unit, pk=case.pk)}#goals")
     return _case_page(request, case, review_forms={goal.pk: form})

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from openpyxl import load_workbook
 
+from sessions import services
 from sessions.models import Case, Course, Session, Visit
 from tests import factories
 from tests.conftest import logged_in
@@ -248,6 +249,27 @@ def test_another_units_session_and_case_are_404(alice_client, unit_a, unit_b):
         assert alice_client.post(url, {}).status_code == 404
     for action in ("phases", "goals", "follow-ups", "scores", "climate"):
         assert alice_client.post(f"/{unit_a.slug}/cases/{foreign_case.pk}/{action}/", {}).status_code == 404
+
+
+def test_another_units_course_phase_and_goal_are_404(alice_client, bob_client, bob, unit_a, unit_b):
+    with scope(unit=unit_b):
+        foreign_case = case(unit_b, "B-1")
+        phase = services.phase_add(case=foreign_case, acting_user=bob, kind="kartlaggning", started_on=DAY)
+        goal = services.goal_add(case=foreign_case, acting_user=bob, text="Lugnare morgnar")
+        course = services.course_start(unit=unit_b, acting_user=bob, started_on=DAY)
+    with scope(unit=unit_a):
+        own_case = case(unit_a, "A-1")
+    for url in [f"/{unit_a.slug}/visits/courses/{course.pk}/end/",
+                f"/{unit_a.slug}/cases/{own_case.pk}/phases/{phase.pk}/",
+                f"/{unit_a.slug}/cases/{own_case.pk}/goals/{goal.pk}/"]:
+        assert alice_client.post(url, {}).status_code == 404
+    # A phase or goal is reached only through its own case, even within the unit.
+    with scope(unit=unit_b):
+        other_case = case(unit_b, "B-2")
+    assert bob_client.post(f"/{unit_b.slug}/cases/{other_case.pk}/phases/{phase.pk}/", {}).status_code == 404
+    with scope(unit=unit_b):
+        phase.refresh_from_db()
+    assert phase.ended_on is None
 
 
 def test_the_chief_gets_404_for_another_units_session_correction(anna_client, unit_a, unit_b):
