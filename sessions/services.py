@@ -168,12 +168,19 @@ def _refuse_if_locked(session: Session) -> None:
         )
 
 
+def _values_of(session: Session) -> dict:
+    return {field: getattr(session, field) for field in SESSION_FIELDS}
+
+
 @transaction.atomic
-def session_update(*, session: Session, acting_user, counsellors=(), **values) -> Session:
-    """Change a session of an open billing month (refused once the month is closed)."""
+def session_update(*, session: Session, acting_user, counsellors=None, **values) -> Session:
+    """Change a session of an open billing month (refused once the month is closed).
+    Fields and counsellors not given keep their values."""
     session = Session.objects.select_for_update().get(unit=session.unit, pk=session.pk)
     _refuse_if_locked(session)
-    checked = session_check(unit=session.unit, counsellors=counsellors, **values)
+    if counsellors is None:
+        counsellors = list(session.counsellors.all())
+    checked = session_check(unit=session.unit, counsellors=counsellors, **{**_values_of(session), **values})
     old_case = session.case
     for field in SESSION_FIELDS:
         setattr(session, field, getattr(checked, field))
@@ -191,9 +198,9 @@ def _is_chief(user, unit: Unit) -> bool:
 
 
 @transaction.atomic
-def session_correct(*, original: Session, acting_user, counsellors=(), idempotency_key=None, **values) -> Session:
+def session_correct(*, original: Session, acting_user, counsellors=None, idempotency_key=None, **values) -> Session:
     """A correction of a session in a closed month: a new row dated today (see the module
-    docstring). Only the unit chief may add one."""
+    docstring). Only the unit chief may add one. Fields not given keep the original's values."""
     unit = original.unit
     if not _is_chief(acting_user, unit):
         raise PermissionDenied(_("Only the unit chief can correct a session in a closed month."))
@@ -206,7 +213,10 @@ def session_correct(*, original: Session, acting_user, counsellors=(), idempoten
     if original.corrections.exists():
         raise ValidationError(_("This session has already been corrected: correct the latest correction instead."),
                               code="corrected")
-    values = {**values, "date": timezone.localdate(), "case": original.case, "start_time": original.start_time}
+    if counsellors is None:
+        counsellors = list(original.counsellors.all())
+    values = {**_values_of(original), **values, "date": timezone.localdate(), "case": original.case,
+              "start_time": original.start_time}
     correction = session_check(unit=unit, counsellors=counsellors, correcting=True, **values)
     correction.corrects = original
     correction.logged_by = _acting(acting_user)

@@ -385,3 +385,19 @@ def test_case_codes_are_unique_per_unit(case_unit, family, bob):
     other_unit = factories.unit("charlie", record_mode="case")
     with scope(unit=other_unit):
         assert services.case_open(unit=other_unit, acting_user=bob, code="U-2025-0001", opened_on=DAY).pk
+
+
+def test_fields_not_given_keep_their_values_when_changed_or_corrected(case_unit, bob):
+    logged = session(case_unit, format="family", participants=4, constellation="whole_family", activity="komet",
+                     counsellors=[bob])
+    services.session_update(session=logged, acting_user=bob, minutes=75)
+    logged.refresh_from_db()
+    assert (logged.minutes, logged.participants, logged.constellation, logged.activity) == (75, 4, "whole_family",
+                                                                                          "komet")
+    assert list(logged.counsellors.all()) == [bob]
+    close_month(case_unit, DAY)
+    chief = factories.user("berit", unit=case_unit, role="chief")
+    correction = services.session_correct(original=logged, acting_user=chief, status="no_show")
+    assert (correction.status, correction.minutes, correction.constellation, correction.format) == (
+        "no_show", 75, "whole_family", "family")
+    assert list(correction.counsellors.all()) == [bob]
