@@ -201,3 +201,13 @@ LOGGING = {
 
 # Covering indexes (INCLUDE) exist for PostgreSQL; SQLite, the zero-setup default, ignores them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# FIT (ORS/SRS) thresholds for the case page (DESIGN.md, facts from outside the seeds):
+# clinical cut-off 25 for adults and 32 for children, reliable change ±5 points,
+# an SRS total at or below 36 flags an alliance concern.
+OUTCOME_SCORE_THRESHOLDS = {
+    "ors_cutoff_adult": 25,
+    "ors_cutoff_child": 32,
+    "reliable_change": 5,
+    "srs_alliance_concern": 36,
+}
