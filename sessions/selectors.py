@@ -66,10 +66,16 @@ def session_rows(sessions: QuerySet) -> QuerySet:
             .annotate(corrected=corrected).order_by("-date", "-start_time", "-pk"))
 
 
+def effective_sessions(unit: Unit) -> QuerySet:
+    """Each session once, as it stands now: a row that has a correction is replaced by it.
+    Statistics, totals and the case start count these; billing reads the chain itself."""
+    return Session.objects.filter(unit=unit).filter(~Exists(Session.objects.filter(corrects=OuterRef("pk"))))
+
+
 def session_totals(sessions: QuerySet) -> dict:
-    """Totals of the originals (corrections change billing, not history)."""
+    """Totals of the sessions as they stand now (a corrected row counts as its correction)."""
     held = Q(status=SessionStatus.HELD)
-    totals = sessions.filter(corrects__isnull=True).aggregate(
+    totals = sessions.filter(~Exists(Session.objects.filter(corrects=OuterRef("pk")))).aggregate(
         held=Count("pk", filter=held),
         minutes=Sum("minutes", filter=held),
         client_cancelled=Count("pk", filter=Q(status=SessionStatus.CLIENT_CANCELLED)),
@@ -124,7 +130,7 @@ def cases_listed(unit: Unit, *, state: str = "open") -> QuerySet:
         cases = cases.filter(closed_on__isnull=True)
     elif state == "closed":
         cases = cases.filter(closed_on__isnull=False)
-    counted = Q(sessions__corrects__isnull=True, sessions__status=SessionStatus.HELD)
+    counted = Q(sessions__corrections__isnull=True, sessions__status=SessionStatus.HELD)
     return cases.annotate(held=Count("sessions", filter=counted),
                           last_session=Max("sessions__date", filter=counted)).order_by("-opened_on", "code")
 

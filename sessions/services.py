@@ -3,12 +3,12 @@ stored lives here, so the form, the edit page and the CSV import obey the same r
 
 Corrections (billing lock): a session in a closed billing month never changes. The chief
 adds a correction instead: a new Session row with `corrects` pointing at the version it
-replaces. The correction row holds the corrected values in full (not a difference); its
-`date` is the day the correction is made, in the open month, so that month's statement
-carries it — the billing line is billed(correction) − billed(corrects). The session's real
-date stays on the original. Corrections form a chain: only the latest version can be
-corrected again. Lists, totals and statistics count originals (`corrects` is null), because
-history of a closed month stays as it was reported.
+replaces. The correction row holds the corrected values in full (not a difference) and keeps
+the session's real date; billing reads the month the correction was *made* (its
+`created_at`) and bills billed(correction) − billed(corrects) there, so a closed statement
+never changes. Everywhere else — lists, totals, statistics, the case start — a corrected row
+is replaced by its correction (`selectors.effective_sessions`): each session counts once, as
+it stands now. Corrections form a chain: only the latest version can be corrected again.
 """
 
 import datetime
@@ -37,6 +37,7 @@ from .models import (
     SessionStatus,
     Visit,
 )
+from .selectors import effective_sessions
 
 SESSION_FIELDS = ("date", "start_time", "minutes", "format", "participants", "location", "status", "fee", "case",
                   "constellation", "activity")
@@ -96,7 +97,7 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **val
     if session.date and "date" not in errors:
         if session.date > timezone.localdate():
             add("date", _("A session is logged after it has taken place; this date is in the future."))
-        elif month_is_closed(unit=unit, day=session.date):
+        elif not correcting and month_is_closed(unit=unit, day=session.date):
             add("date", _("The billing month of %(date)s is closed. Only the unit chief can add a correction.")
                 % {"date": session.date.isoformat()}, code="month_closed")
     case = session.case
@@ -121,7 +122,7 @@ def _refresh_case_start(case: Case | None, acting_user) -> None:
     the application, if any, as started."""
     if case is None:
         return
-    first_held = (Session.objects.filter(unit=case.unit, case=case, status=SessionStatus.HELD, corrects__isnull=True)
+    first_held = (effective_sessions(case.unit).filter(case=case, status=SessionStatus.HELD)
                   .aggregate(first=Min("date"))["first"])
     if first_held == case.started_on:
         return
@@ -199,7 +200,7 @@ def _is_chief(user, unit: Unit) -> bool:
 
 @transaction.atomic
 def session_correct(*, original: Session, acting_user, counsellors=None, idempotency_key=None, **values) -> Session:
-    """A correction of a session in a closed month: a new row dated today (see the module
+    """A correction of a session in a closed month: a new row that replaces it (see the module
     docstring). Only the unit chief may add one. Fields not given keep the original's values."""
     unit = original.unit
     if not _is_chief(acting_user, unit):
@@ -215,8 +216,7 @@ def session_correct(*, original: Session, acting_user, counsellors=None, idempot
                               code="corrected")
     if counsellors is None:
         counsellors = list(original.counsellors.all())
-    values = {**_values_of(original), **values, "date": timezone.localdate(), "case": original.case,
-              "start_time": original.start_time}
+    values = {**_values_of(original), **values, "case": original.case, "start_time": original.start_time}
     correction = session_check(unit=unit, counsellors=counsellors, correcting=True, **values)
     correction.corrects = original
     correction.logged_by = _acting(acting_user)
@@ -225,6 +225,7 @@ def session_correct(*, original: Session, acting_user, counsellors=None, idempot
     if created:
         correction.counsellors.set(counsellors)
         audit_log(user=acting_user, unit=unit, action="session.correct", obj=correction)
+        _refresh_case_start(original.case, acting_user)
     return correction
 
 

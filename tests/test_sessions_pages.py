@@ -235,7 +235,7 @@ def test_only_the_chief_opens_the_correction_page(alice_client, anna_client, ali
     assert response.status_code == 302
     with scope(unit=unit_a):
         correction = Session.objects.get(corrects=logged)
-    assert (correction.minutes, correction.date) == (90, timezone.localdate())
+    assert (correction.minutes, correction.date) == (90, DAY)  # the session's real date is kept
     listing = anna_client.get(f"/{unit_a.slug}/sessions/").content.decode()
     assert "rättelse av 2025-03-04" in listing
 

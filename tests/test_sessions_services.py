@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from intake.models import Application
-from sessions import services
+from sessions import rules, services
 from sessions.models import Course, OutcomeScore, Phase, Session, Visit
 from tests import factories
 from tests.sessions_helpers import DAY, case, close_month, session, session_values
@@ -33,7 +33,8 @@ def test_logging_stores_the_session_with_its_counsellors_and_an_audit_row(in_uni
 def test_first_held_session_starts_the_case_and_the_application(in_unit_a, alice):
     opened = case(in_unit_a)
     application = Application.objects.create(unit=in_unit_a, case=opened, received_on=datetime.date(2025, 1, 10),
-                                             offered_on=datetime.date(2025, 2, 1))
+                                             offered_on=datetime.date(2025, 2, 1),
+                                             municipality=factories.municipality("Linköping"))
     services.session_log(unit=in_unit_a, acting_user=alice, counsellors=[alice],
                          **session_values(case=opened, status="client_cancelled", date=datetime.date(2025, 3, 1)))
     opened.refresh_from_db()
@@ -53,7 +54,7 @@ def test_first_held_session_starts_the_case_and_the_application(in_unit_a, alice
 def test_an_application_with_an_outcome_keeps_it(in_unit_a, alice):
     opened = case(in_unit_a)
     application = Application.objects.create(unit=in_unit_a, case=opened, received_on=datetime.date(2025, 1, 10),
-                                             outcome="referred")
+                                             outcome="referred", municipality=factories.municipality("Linköping"))
     services.session_log(unit=in_unit_a, acting_user=alice, **session_values(case=opened))
     application.refresh_from_db()
     assert application.outcome == "referred"
@@ -185,8 +186,9 @@ def test_only_the_chief_corrects_a_locked_session_and_the_correction_is_a_new_ro
 
     correction = services.session_correct(original=original, acting_user=anna, counsellors=[alice], **values)
     assert correction.pk != original.pk
+    # The correction keeps the session's real date; billing places it by when it was made.
     assert (correction.corrects, correction.date, correction.minutes, correction.case) == (
-        original, timezone.localdate(), 90, opened)
+        original, DAY, 90, opened)
     original.refresh_from_db()
     assert (original.minutes, original.date) == (60, DAY)
     assert AuditEvent.objects.filter(action="session.correct", object_id=str(correction.pk), user=anna).exists()
@@ -205,14 +207,26 @@ def test_a_session_of_an_open_month_is_edited_not_corrected(in_unit_a, anna):
     assert Session.objects.count() == 1
 
 
-def test_a_correction_does_not_move_the_case_start(in_unit_a, anna):
+def test_a_correction_that_turns_the_first_held_session_into_a_no_show_moves_the_case_start(in_unit_a, anna):
     opened = case(in_unit_a, started_on=DAY)
     original = session(in_unit_a, case=opened)
     close_month(in_unit_a, DAY)
     services.session_correct(original=original, acting_user=anna, minutes=60, format="couple", location="office",
                              status="no_show", fee="none")
     opened.refresh_from_db()
-    assert opened.started_on == DAY
+    assert opened.started_on is None  # "cases whose first held session is in the period": none was held
+
+
+def test_a_corrected_session_counts_once_with_its_corrected_values(in_unit_a, anna):
+    from sessions.selectors import effective_sessions, session_totals
+
+    original = session(in_unit_a, case=case(in_unit_a))
+    close_month(in_unit_a, DAY)
+    services.session_correct(original=original, acting_user=anna, minutes=90, format="couple",
+                             location="office", status="held", fee="paid")
+    assert [(row.date, row.minutes) for row in effective_sessions(in_unit_a)] == [(DAY, 90)]
+    totals = session_totals(Session.objects.filter(unit=in_unit_a))
+    assert (totals["held"], totals["hours"]) == (1, rules.hours(90))
 
 
 # --- tally ------------------------------------------------------------------------------------------
