@@ -6,7 +6,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope
 from pypdf import PdfReader
 
@@ -18,6 +18,13 @@ from units.models import AuditEvent, Municipality
 
 TODAY = timezone.localdate()
 
+
+
+@pytest.fixture(autouse=True)
+def swedish():
+    """The pages are Swedish (unit alpha); read the form's lazy messages in that language too."""
+    with translation.override("sv"):
+        yield
 
 def _form(**changes):
     data = {"received_on": TODAY.isoformat(), "channel": "phone", "municipality": "", "exception_reason": "",

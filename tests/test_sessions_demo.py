@@ -16,7 +16,7 @@ from sessions import rules
 from sessions.demo import seed_history
 from sessions.models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, Visit
 from units.demo import EXTRA_COUNSELLORS, MUNICIPALITIES, ORGANISATIONS, UNITS, demo_logins, seed_tenants
-from units.models import Municipality, Organisation
+from units.models import Agreement, Municipality, Organisation
 
 START, END = datetime.date(2024, 1, 1), datetime.date(2026, 6, 30)
 YEARS = Decimal((END - START).days + 1) / 365
@@ -25,12 +25,13 @@ YEARS = Decimal((END - START).days + 1) / 365
 def _applications(unit, rng, per_year):
     """What intake.demo leaves behind: applications with cases, most of them offered a time."""
     cases, applications = [], []
+    municipality = Agreement.objects.filter(unit=unit).select_related("municipality").first().municipality
     for number in range(int(per_year * YEARS)):
         received = START + datetime.timedelta(days=rng.randint(0, (END - START).days))
         case = Case(unit=unit, code=f"P-{received.year}-{number:04d}", opened_on=received)
         offered = received + datetime.timedelta(days=rng.randint(2, 20)) if rng.random() < 0.95 else None
         cases.append(case)
-        applications.append(Application(unit=unit, case=case, received_on=received,
+        applications.append(Application(unit=unit, case=case, received_on=received, municipality=municipality,
                                         offered_on=offered if offered and offered <= END else None,
                                         outcome="withdrawn" if rng.random() < 0.04 else ""))
     Case.objects.bulk_create(cases)
