@@ -19,12 +19,9 @@ from units.models import AuditEvent, Municipality
 TODAY = timezone.localdate()
 
 
-
-@pytest.fixture(autouse=True)
-def swedish():
-    """The pages are Swedish (unit alpha); read the form's lazy messages in that language too."""
-    with translation.override("sv"):
-        yield
+# The pages are Swedish (unit alpha). A form's labels and messages are lazy: read them in the
+# unit's language, as the page itself did (after the response the thread is back in English).
+swedish = translation.override("sv")
 
 def _form(**changes):
     data = {"received_on": TODAY.isoformat(), "channel": "phone", "municipality": "", "exception_reason": "",
@@ -45,7 +42,8 @@ def test_form_offers_only_the_units_municipalities_and_the_exception(alice_clien
     factories.municipality("Norrköping")
     response = alice_client.get(f"/{unit_a.slug}/applications/new/")
     assert response.status_code == 200
-    labels = [label for _value, label in response.context["form"].fields["municipality"].choices]
+    with swedish:
+        labels = [str(label) for _value, label in response.context["form"].fields["municipality"].choices]
     assert labels == ["Välj …", "Finspång", "Linköping", "Annan kommun – undantag"]
     assert response.context["form"]["received_on"].value() == TODAY
 
@@ -69,7 +67,8 @@ def test_registering_stores_the_application_and_goes_to_the_queue(alice_client, 
 def test_other_municipality_needs_a_reason_at_the_field(alice_client, unit_a):
     response = alice_client.post(f"/{unit_a.slug}/applications/new/", _form(municipality="other"))
     assert response.status_code == 200
-    assert "Ange skälet till undantaget" in " ".join(response.context["form"].errors["exception_reason"])
+    with swedish:
+        assert "Ange skälet till undantaget" in " ".join(response.context["form"].errors["exception_reason"])
     with scope(unit=unit_a):
         assert not Application.objects.exists() and not Case.objects.exists()
     done = alice_client.post(f"/{unit_a.slug}/applications/new/",
@@ -91,7 +90,8 @@ def test_an_identity_number_is_refused_at_the_field_and_nothing_is_saved(alice_c
                                  _form(municipality="other", **{field: "19811218-9876", "exception_reason": "x"}
                                        if field == "note" else {field: "ring 811218 9876"}))
     assert response.status_code == 200
-    assert "personnummer" in " ".join(response.context["form"].errors[field])
+    with swedish:
+        assert "personnummer" in " ".join(response.context["form"].errors[field])
     with scope(unit=unit_a):
         assert not Application.objects.exists()
 
@@ -100,7 +100,8 @@ def test_a_future_received_date_is_refused(alice_client, unit_a, linkoping):
     tomorrow = TODAY + timezone.timedelta(days=1)
     response = alice_client.post(f"/{unit_a.slug}/applications/new/",
                                  _form(municipality=linkoping, received_on=tomorrow.isoformat()))
-    assert "framtiden" in " ".join(response.context["form"].errors["received_on"])
+    with swedish:
+        assert "framtiden" in " ".join(response.context["form"].errors["received_on"])
 
 
 def test_form_query_count_does_not_grow_with_the_applications(alice_client, in_unit_a, linkoping,
@@ -147,9 +148,10 @@ def test_assign_form_puts_matching_counsellors_first(alice_client, in_unit_a, al
     CounsellorCompetence.objects.create(unit=in_unit_a, user=anna, competence="sexology")
     application = register(in_unit_a, wanted_competence="sexology")
     form = alice_client.get(f"/{in_unit_a.slug}/applications/{application.pk}/").context["assign_form"]
-    assert form.fields["counsellor"].choices == [
-        ("", "Välj …"), ("Förslag: matchande kompetens", [(anna.pk, "anna")]),
-        ("Övriga rådgivare", [(alice.pk, "alice")])]
+    with swedish:
+        assert form.fields["counsellor"].choices == [
+            ("", "Välj …"), ("Förslag: matchande kompetens", [(anna.pk, "anna")]),
+            ("Övriga rådgivare", [(alice.pk, "alice")])]
 
 
 def test_offer_through_the_page(alice_client, in_unit_a, alice):
