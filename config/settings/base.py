@@ -191,3 +191,8 @@ LOGGING = {
 
 # Covering indexes (INCLUDE) exist for PostgreSQL; SQLite, the zero-setup default, ignores them.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# ORS/SRS thresholds (DESIGN.md §2 "Facts from outside the seeds"): clinical cut-off 25 for
+# adults and 32 for children, reliable change ±5 points, SRS ≤ 36 flags an alliance concern.
+FAMILJESTOD_OUTCOME_THRESHOLDS = {"ors_cutoff_adult": 25, "ors_cutoff_child": 32, "reliable_change": 5,
+                                  "srs_alliance_concern": 36}
