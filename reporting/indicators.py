@@ -6,16 +6,21 @@ contract in the README ("Period statistics").
 
 Which session rows count: a correction row (`Session.corrects`) replaces its original for
 statistics, so an original that has a correction is left out wherever either is dated.
+
+The figures every page shows are counted with plain SQL (`COUNT(*) FILTER (WHERE …)`, which
+PostgreSQL and SQLite both run): building dozens of conditional aggregates through the ORM
+took longer than running them (bench/RESULTS.md). Each statement names the unit itself.
 """
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
-from intake.models import AgeBand, Application, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
+from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
 from sessions.models import (
     Activity,
     Case,
@@ -25,7 +30,6 @@ from sessions.models import (
     Location,
     OutcomeScore,
     Phase,
-    Session,
     SessionFormat,
     SessionStatus,
     Visit,
@@ -93,30 +97,49 @@ def month_key(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
 
 
-def effective_sessions(unit):
-    return Session.objects.filter(unit=unit).filter(~Exists(Session.objects.filter(corrects=OuterRef("pk"))))
+# A session row `s` that no correction row replaces.
+NOT_CORRECTED = "NOT EXISTS (SELECT 1 FROM counselling_session c WHERE c.corrects_id = s.id)"
 
 
-def _counts(queryset, categories: dict[str, Q]) -> dict[str, int]:
-    """One aggregate query counting the rows matching each condition."""
-    aliases = {f"c{index}": key for index, key in enumerate(categories)}
-    row = queryset.aggregate(**{alias: Count("pk", filter=categories[key]) for alias, key in aliases.items()})
+def _select(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _aggregate(source: str, params: list, columns: dict[str, tuple[str, list]]) -> dict:
+    """One statement: each column an aggregate (SQL, its parameters) over `source` ("FROM … WHERE …")."""
+    sql = f"SELECT {', '.join(expression for expression, _params in columns.values())} {source}"
+    (row,) = _select(sql, [*(value for _sql, values in columns.values() for value in values), *params])
+    return dict(zip(columns, row, strict=True))
+
+
+def _count_if(condition: str, *params) -> tuple[str, list]:
+    return f"COUNT(*) FILTER (WHERE {condition})", list(params)
+
+
+def _count_choices(prefix: str, column: str, choices, *, not_stated: bool) -> dict[str, tuple[str, list]]:
+    """A count per choice of a column (and of blank values as "not_stated"), keyed `prefix.choice`."""
+    values = [*choices.values, *([""] if not_stated else [])]
+    return {f"{prefix}.{value or NOT_STATED}": _count_if(f"{column} = %s", value) for value in values}
+
+
+def _count_rows(queryset, conditions: dict[str, Q]) -> dict[str, int]:
+    """Through the ORM, for the few-condition counts: one aggregate query."""
+    aliases = {f"c{index}": key for index, key in enumerate(conditions)}
+    row = queryset.aggregate(**{alias: Count(Value(1), filter=conditions[key]) for alias, key in aliases.items()})
     return {key: row[alias] for alias, key in aliases.items()}
 
 
-def _choice_conditions(field: str, choices, *, blank_is_not_stated: bool = True) -> dict[str, Q]:
-    conditions = {value: Q(**{field: value}) for value in choices.values}
-    if blank_is_not_stated:
-        conditions[NOT_STATED] = Q(**{field: ""})
-    return conditions
-
-
-def _nested(flat: dict[str, int]) -> dict:
-    """{"a.b": 1} → {"a": {"b": 1}}."""
+def _nested(flat: dict) -> dict:
+    """{"a.b": 1, "c": 2} → {"a": {"b": 1}, "c": 2}."""
     nested = {}
     for key, value in flat.items():
-        group, _, name = key.partition(".")
-        nested.setdefault(group, {})[name] = value
+        group, dot, name = key.partition(".")
+        if dot:
+            nested.setdefault(group, {})[name] = value
+        else:
+            nested[key] = value
     return nested
 
 
@@ -124,81 +147,81 @@ def _nested(flat: dict[str, int]) -> dict:
 
 
 def session_activity(unit, start, end) -> dict:
-    """Held sessions, their hours, cancellations and no-shows, held sessions by format and
-    the distinct cases with a held session — one pass over the period's sessions."""
-    held = Q(status=HELD)
-    row = effective_sessions(unit).filter(date__range=(start, end)).aggregate(
-        held=Count("pk", filter=held),
-        minutes=Sum("minutes", filter=held),
-        client_cancelled=Count("pk", filter=Q(status=SessionStatus.CLIENT_CANCELLED)),
-        no_show=Count("pk", filter=Q(status=SessionStatus.NO_SHOW)),
-        unit_cancelled=Count("pk", filter=Q(status=SessionStatus.UNIT_CANCELLED)),
-        cases=Count("case", distinct=True, filter=held),
-        **{f"format_{value}": Count("pk", filter=held & Q(format=value)) for value in SessionFormat.values},
-    )
-    return {
-        "sessions_held": row["held"],
-        "client_hours": hours_text(row["minutes"] or 0),
-        "client_cancellations": row["client_cancelled"],
-        "no_shows": row["no_show"],
-        "unit_cancellations": row["unit_cancelled"],
-        "sessions_by_format": {value: row[f"format_{value}"] for value in SessionFormat.values},
-        "unique_cases_seen": row["cases"],
+    """Held sessions, their hours, cancellations and no-shows; held sessions by format, location
+    and month; the distinct cases with a held session — one pass over the period's sessions."""
+    held = "s.status = %s"
+    columns = {
+        "sessions_held": _count_if(held, HELD),
+        "client_cancellations": _count_if(held, SessionStatus.CLIENT_CANCELLED),
+        "no_shows": _count_if(held, SessionStatus.NO_SHOW),
+        "unit_cancellations": _count_if(held, SessionStatus.UNIT_CANCELLED),
+        **{f"sessions_by_format.{value}": _count_if(f"{held} AND s.format = %s", HELD, value)
+           for value in SessionFormat.values},
+        **{f"sessions_by_location.{value}": _count_if(f"{held} AND s.location = %s", HELD, value)
+           for value in Location.values},
+        **{f"sessions_by_month.{month_key(first)}": _count_if(f"{held} AND s.date BETWEEN %s AND %s", HELD, first, last)
+           for first, last in months_between(start, end)},
+        "minutes": (f"SUM(s.minutes) FILTER (WHERE {held})", [HELD]),
+        "unique_cases_seen": (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {held})", [HELD]),
     }
+    figures = _nested(_aggregate(
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {NOT_CORRECTED}",
+        [unit.pk, start, end], columns))
+    figures["client_hours"] = hours_text(figures.pop("minutes") or 0)
+    return figures
 
 
 def cases_started(unit, start, end) -> int:
-    """Cases whose first held session is in the period (a case with no held session has not started)."""
-    held = effective_sessions(unit).filter(status=HELD, case__isnull=False)
-    seen_now = held.filter(date__range=(start, end)).values("case")
-    firsts = (held.filter(case__in=seen_now, date__lte=end).values("case")
-              .annotate(first=Min("date")).filter(first__gte=start))
-    return firsts.count()
-
-
-def sessions_by_location(unit, start, end) -> dict[str, int]:
-    held = effective_sessions(unit).filter(status=HELD, date__range=(start, end))
-    return _counts(held, _choice_conditions("location", Location, blank_is_not_stated=False))
-
-
-def sessions_by_month(unit, start, end) -> dict[str, int]:
-    held = effective_sessions(unit).filter(status=HELD, date__range=(start, end))
-    months = months_between(start, end)
-    return _counts(held, {month_key(first): Q(date__range=(first, last)) for first, last in months})
+    """Cases whose first held session is in the period: a held session in the period and none
+    before it (a case with no held session has not started)."""
+    earlier_held = ("SELECT 1 FROM counselling_session p WHERE p.case_id = s.case_id AND p.status = %s "
+                    "AND p.date < %s AND NOT EXISTS (SELECT 1 FROM counselling_session c WHERE c.corrects_id = p.id)")
+    return _aggregate(
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s "
+        f"AND s.case_id IS NOT NULL AND {NOT_CORRECTED} AND NOT EXISTS ({earlier_held})",
+        [unit.pk, start, end, HELD, HELD, start], {"cases": ("COUNT(DISTINCT s.case_id)", [])})["cases"]
 
 
 def counted_work(unit, start, end) -> dict:
     """Östermalm's counted work (003_eba17951e60b4a73.txt, "Antal föräldrar som erhållit råd- och
     stödsamtal", "Antal Tryggare barn-insatser" …): held sessions and distinct cases per activity."""
-    held = Q(status=HELD)
-    row = effective_sessions(unit).filter(date__range=(start, end)).aggregate(
-        **{f"s_{value}": Count("pk", filter=held & Q(activity=value)) for value in Activity.values},
-        **{f"c_{value}": Count("case", distinct=True, filter=held & Q(activity=value)) for value in Activity.values},
-    )
-    return {
-        "sessions": {value: row[f"s_{value}"] for value in Activity.values},
-        "cases": {value: row[f"c_{value}"] for value in Activity.values},
-    }
+    condition = "s.status = %s AND s.activity = %s"
+    columns = {}
+    for value in Activity.values:
+        columns[f"sessions.{value}"] = _count_if(condition, HELD, value)
+        columns[f"cases.{value}"] = (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {condition})", [HELD, value])
+    return _nested(_aggregate(
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {NOT_CORRECTED}",
+        [unit.pk, start, end], columns))
 
 
 # ---- applications and the queue ------------------------------------------------------
 
 
 def new_applications(unit, start, end) -> dict:
-    rows = (Application.objects.filter(unit=unit, received_on__range=(start, end))
-            .values("municipality__name").annotate(n=Count("pk")).order_by("municipality__name"))
-    by_municipality = {row["municipality__name"]: row["n"] for row in rows if row["municipality__name"]}
-    other = sum(row["n"] for row in rows if not row["municipality__name"])
-    if other:
-        by_municipality[profiles.OTHER_MUNICIPALITY] = other
+    rows = _select(
+        "SELECT m.name, COUNT(*) FROM intake_application a LEFT JOIN units_municipality m ON m.id = a.municipality_id "
+        "WHERE a.unit_id = %s AND a.received_on BETWEEN %s AND %s GROUP BY m.name ORDER BY m.name",
+        [unit.pk, start, end])
+    by_municipality = {name or profiles.OTHER_MUNICIPALITY: count for name, count in rows}
+    if profiles.OTHER_MUNICIPALITY in by_municipality:  # residents elsewhere, last
+        by_municipality[profiles.OTHER_MUNICIPALITY] = by_municipality.pop(profiles.OTHER_MUNICIPALITY)
     return {"new_applications": sum(by_municipality.values()), "new_applications_by_municipality": by_municipality}
+
+
+def _days_from(earlier: str, later: str) -> str:
+    """Calendar days from one date column to another, as the database writes it."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
 
 
 def waiting_histogram(unit, start, end) -> dict[int, int]:
     """Offers made in the period: waiting days (offered_on − received_on) → number of offers."""
-    rows = (Application.objects.filter(unit=unit, offered_on__range=(start, end))
-            .annotate(wait=F("offered_on") - F("received_on")).values("wait").annotate(n=Count("pk")).order_by())
-    return {row["wait"].days: row["n"] for row in rows}
+    days = _days_from("received_on", "offered_on")
+    sql = (f"SELECT {days}, COUNT(*) FROM intake_application "  # noqa: S608 - `days` is one of two fixed strings
+           f"WHERE unit_id = %s AND offered_on BETWEEN %s AND %s GROUP BY {days}")
+    return dict(_select(sql, [unit.pk, start, end]))
 
 
 def waiting_summary(histogram: dict[int, int], *, limit: int) -> dict:
@@ -236,45 +259,48 @@ def waiting_distribution(histogram: dict[int, int]) -> dict[str, int]:
             for key, low, high in WAITING_BUCKETS}
 
 
-def _waiting_on(day: datetime.date) -> Q:
-    """Received on/before `day`, with no offer on/before it, not closed on/before it."""
-    return (Q(received_on__lte=day) & (Q(offered_on__isnull=True) | Q(offered_on__gt=day))
-            & (Q(closed_on__isnull=True) | Q(closed_on__gt=day)))
+def _waiting_on(day: datetime.date) -> tuple:
+    """Received on/before `day`, with no offer on/before it, not closed on/before it: (SQL, parameters…)."""
+    return ("received_on <= %s AND (offered_on IS NULL OR offered_on > %s) AND (closed_on IS NULL OR closed_on > %s)",
+            day, day, day)
 
 
-def waiting_now(unit, end, *, limit: int) -> dict:
-    """The queue at the end of the period; over_limit: waiting more than `limit` days by then."""
-    over = end - datetime.timedelta(days=limit)
-    return _counts(Application.objects.filter(unit=unit, received_on__lte=end),
-                   {"count": _waiting_on(end), "over_limit": _waiting_on(end) & Q(received_on__lt=over)})
-
-
-def queue_by_month(unit, start, end) -> dict[str, int]:
-    """The queue (as in waiting_now) at the end of each month of the period."""
-    months = months_between(start, end)
-    return _counts(Application.objects.filter(unit=unit, received_on__lte=end),
-                   {month_key(first): _waiting_on(last) for first, last in months})
+def queue(unit, start, end, *, limit: int) -> dict:
+    """waiting_now: the queue at the end of the period, and those in it who had waited more than
+    `limit` days by then; queue_by_month: the queue at the end of each month of the period."""
+    waiting, *params = _waiting_on(end)
+    columns = {
+        "waiting_now.count": _count_if(waiting, *params),
+        "waiting_now.over_limit": _count_if(f"{waiting} AND received_on < %s", *params,
+                                            end - datetime.timedelta(days=limit)),
+        **{f"queue_by_month.{month_key(first)}": _count_if(*_waiting_on(last)) for first, last in
+           months_between(start, end)},
+    }
+    return _nested(_aggregate("FROM intake_application WHERE unit_id = %s AND received_on <= %s", [unit.pk, end],
+                              columns))
 
 
 def applicants(unit, start, end) -> dict:
     """Anonymous categories of the applications received in the period (000_610e279258caecb4.txt:
     "de sökandes ålder, relationens art och längd, antal barn i familjen och deras ålder samt de
     sökandes kontaktväg"), and the priority flags."""
-    conditions = {}
-    for field, choices in APPLICANT_CATEGORIES.items():
-        conditions |= {f"{field}.{key}": q for key, q in _choice_conditions(field, choices).items()}
-    conditions |= {f"children_count.{n}": Q(children_count=int(n)) for n in CHILDREN_COUNTS}
-    conditions["children_count.4+"] = Q(children_count__gte=4)
-    conditions[f"children_count.{NOT_STATED}"] = Q(children_count__isnull=True)
-    conditions |= {f"priority.{flag}": Q(**{flag: True}) for flag in PRIORITY_FLAGS}
-    return _nested(_counts(Application.objects.filter(unit=unit, received_on__range=(start, end)), conditions))
+    columns = {}
+    for column, choices in APPLICANT_CATEGORIES.items():
+        columns |= _count_choices(column, column, choices, not_stated=True)
+    columns |= {f"children_count.{n}": _count_if("children_count = %s", int(n)) for n in CHILDREN_COUNTS}
+    columns["children_count.4+"] = _count_if("children_count >= %s", 4)
+    columns[f"children_count.{NOT_STATED}"] = _count_if("children_count IS NULL")
+    columns |= {f"priority.{flag}": _count_if(f"{flag} = %s", True) for flag in PRIORITY_FLAGS}
+    return _nested(_aggregate("FROM intake_application WHERE unit_id = %s AND received_on BETWEEN %s AND %s",
+                              [unit.pk, start, end], columns))
 
 
 # ---- cases ---------------------------------------------------------------------------
 
 
 def cases_closed(unit, start, end) -> int:
-    return Case.objects.filter(unit=unit, closed_on__range=(start, end)).count()
+    return _aggregate("FROM counselling_case WHERE unit_id = %s AND closed_on BETWEEN %s AND %s",
+                      [unit.pk, start, end], {"cases": ("COUNT(*)", [])})["cases"]
 
 
 def cases_by_phase(unit, start, end) -> dict[str, int]:
@@ -291,7 +317,7 @@ def urgent_assignments(unit, start, end) -> dict[str, int]:
     limit = datetime.timedelta(days=unit.urgent_conversion_days)
     urgent = Case.objects.filter(unit=unit, urgent=True, assigned_on__range=(start, end)).annotate(
         delay=F("regular_from") - F("assigned_on"))
-    return _counts(urgent, {
+    return _count_rows(urgent, {
         "count": Q(),
         "regular_in_time": Q(delay__lte=limit),
         "regular_late": Q(delay__gt=limit),
@@ -302,7 +328,7 @@ def urgent_assignments(unit, start, end) -> dict[str, int]:
 def goals(unit, start, end) -> dict[str, int]:
     """Goals of the genomförandeplan of cases closed in the period, by status."""
     closed_goals = Goal.objects.filter(unit=unit, case__closed_on__range=(start, end))
-    return _counts(closed_goals, {status: Q(status=status) for status in Goal.Status.values})
+    return _count_rows(closed_goals, {status: Q(status=status) for status in Goal.Status.values})
 
 
 def _first_and_last(model, *, field: str, **filters):
@@ -343,7 +369,7 @@ def srs(unit, start, end) -> dict[str, int]:
     """SRS ratings made in the period, and those at or below the alliance-concern level (36)."""
     concern = settings.FAMILJESTOD_OUTCOME_THRESHOLDS["srs_alliance_concern"]
     ratings = OutcomeScore.objects.filter(unit=unit, kind=OutcomeScore.Kind.SRS, date__range=(start, end))
-    return _counts(ratings, {"ratings": Q(), "alliance_concern": Q(total__lte=concern)})
+    return _count_rows(ratings, {"ratings": Q(), "alliance_concern": Q(total__lte=concern)})
 
 
 CLIMATE_FACTORS = ["closeness", "distance", "spontaneity", "chaos"]
@@ -381,7 +407,7 @@ def not_current_again(unit, start, end) -> dict:
     # rereferred_on ≤ closed_on + 12 months, in whole months and days (29 Feb + 12 months = 28 Feb).
     again = Q(rereferred_on__isnull=False) & (
         Q(months_later__lt=12) | Q(months_later=12, day_again__lte=F("day_closed")))
-    row = _counts(ended, {"ended": Q(), "current_again": again})
+    row = _count_rows(ended, {"ended": Q(), "current_again": again})
     kept = row["ended"] - row["current_again"]
     share = share_text(kept, row["ended"])
     target = unit.indicator_target_percent
@@ -402,17 +428,16 @@ def not_current_again(unit, start, end) -> dict:
 def visits(unit, start, end) -> dict:
     """The anonymous inquiry tally (henvendelser) by channel, topic and the anonymous
     categories the target-group comparison needs (004_4991f6e8c25cfe0a.txt)."""
-    conditions = {"total": Q()}
-    for name, (field, choices, optional) in VISIT_CATEGORIES.items():
-        conditions |= {f"{name}.{key}": q for key, q in
-                       _choice_conditions(field, choices, blank_is_not_stated=optional).items()}
-    flat = _counts(Visit.objects.filter(unit=unit, date__range=(start, end)), conditions)
-    return {"total": flat.pop("total"), **_nested(flat)}
+    columns = {"total": ("COUNT(*)", [])}
+    for name, (column, choices, optional) in VISIT_CATEGORIES.items():
+        columns |= _count_choices(name, column, choices, not_stated=optional)
+    return _nested(_aggregate("FROM counselling_visit WHERE unit_id = %s AND date BETWEEN %s AND %s",
+                              [unit.pk, start, end], columns))
 
 
 def courses(unit, start, end) -> dict[str, int]:
     """Courses (forløb): started and ended in the period, and still open at its end."""
-    return _counts(Course.objects.filter(unit=unit, started_on__lte=end), {
+    return _count_rows(Course.objects.filter(unit=unit, started_on__lte=end), {
         "started": Q(started_on__gte=start),
         "ended": Q(ended_on__range=(start, end)),
         "open_at_end": Q(ended_on__isnull=True) | Q(ended_on__gt=end),
@@ -423,9 +448,6 @@ def courses(unit, start, end) -> dict[str, int]:
 
 # Figures a report profile's sections add to the core (reporting.profiles names them).
 SECTION_FIGURES = {
-    "queue_by_month": queue_by_month,
-    "sessions_by_location": sessions_by_location,
-    "sessions_by_month": sessions_by_month,
     "cases_closed": cases_closed,
     "applicants": applicants,
     "cases_by_phase": cases_by_phase,
@@ -442,7 +464,7 @@ SECTION_FIGURES = {
 
 
 def core_figures(unit, start, end) -> dict:
-    """The figures every unit reports (the JSON contract)."""
+    """The figures every unit reports: the JSON contract and the month-by-month series beside it."""
     activity = session_activity(unit, start, end)
     histogram = waiting_histogram(unit, start, end)
     return {
@@ -452,9 +474,11 @@ def core_figures(unit, start, end) -> dict:
         "cases_started": cases_started(unit, start, end),
         "unique_cases_seen": activity["unique_cases_seen"],
         "waiting_days": waiting_summary(histogram, limit=unit.wait_limit_days),
-        "waiting_now": waiting_now(unit, end, limit=unit.wait_limit_days),
+        **queue(unit, start, end, limit=unit.wait_limit_days),
         "wait_limit_days": unit.wait_limit_days,
         "waiting_days_distribution": waiting_distribution(histogram),
+        "sessions_by_location": activity["sessions_by_location"],
+        "sessions_by_month": activity["sessions_by_month"],
     }
 
 

@@ -264,8 +264,8 @@ def walk_in_tables(pair: Comparison):
 FORMAT_LABELS = _choices(SessionFormat, not_stated=False)
 MUNICIPALITY_LABELS = {OTHER_MUNICIPALITY: _("Other (by exception)")}
 
-WAITING = Section("waiting", _("Waiting and queue"), ("queue_by_month",), waiting_tables)
-ACTIVITY = Section("activity", _("Activity"), ("sessions_by_location", "sessions_by_month"), activity_tables)
+WAITING = Section("waiting", _("Waiting and queue"), (), waiting_tables)
+ACTIVITY = Section("activity", _("Activity"), (), activity_tables)
 THROUGHPUT = Section("throughput", _("Throughput"), ("cases_closed",), throughput_tables)
 APPLICANTS = Section("applicants", _("Applicants"), ("applicants",), applicant_tables)
 CASE_WORK = Section("case_work", _("Case work"),
