@@ -172,11 +172,11 @@ def chief_client(unit):
 
 def time_page(client, url, runs):
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     for _ in range(5):
         assert client.get(url).status_code == 200
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+    with connection.execute_wrapper(lambda execute, *args: queries.append(1) or execute(*args)):
         client.get(url)
     times = []
     for _ in range(runs):
@@ -242,7 +242,10 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT count(*) FROM counselling_session), (SELECT count(*) FROM intake_application)")
         sessions, applications = cursor.fetchone()
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'counselling_session' ORDER BY indexname")
+        indexes = [definition.split(" USING btree ")[1] for (definition,) in cursor.fetchall()]
     print(f"data: {sessions:,} sessions, {applications:,} applications, {Unit.objects.count()} units")
+    print("session indexes: " + "; ".join(indexes))
 
     command = time_command(unit, options.period, options.runs)
     floor, row = time_floor(unit, period, options.runs)

@@ -70,3 +70,7 @@ def test_a_single_unit_has_no_total_column(olga_client, unit_a):
     response = olga_client.get("/org/linkoping/stats/2025-Q1/")
     assert response.status_code == 200
     assert response.context["headers"] == ["Uppgift", unit_a.name]
+
+
+def test_the_organisation_home_links_to_its_statistics(olga_client, unit_a):
+    assert 'href="/org/linkoping/stats/"' in olga_client.get("/org/linkoping/").content.decode()
