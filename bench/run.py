@@ -29,11 +29,12 @@ from bench.generate import server_url  # noqa: E402
 
 # The core figures of the JSON contract in one statement: what a person would write by hand.
 FLOOR_SQL = """
-WITH period AS (
-  SELECT s.id, s.status, s.minutes, s.format, s.case_id
+WITH corrected AS (
+  SELECT corrects_id FROM counselling_session WHERE unit_id = %(unit)s AND corrects_id IS NOT NULL
+), period AS (
+  SELECT s.status, s.minutes, s.format, s.case_id
   FROM counselling_session s
-  WHERE s.unit_id = %(unit)s AND s.date BETWEEN %(start)s AND %(end)s
-    AND NOT EXISTS (SELECT 1 FROM counselling_session c WHERE c.corrects_id = s.id)
+  WHERE s.unit_id = %(unit)s AND s.date BETWEEN %(start)s AND %(end)s AND s.id NOT IN (SELECT * FROM corrected)
 ), activity AS (
   SELECT count(*) FILTER (WHERE status = 'held') AS sessions_held,
          coalesce(sum(minutes) FILTER (WHERE status = 'held'), 0) AS minutes,
@@ -47,12 +48,10 @@ WITH period AS (
          count(DISTINCT case_id) FILTER (WHERE status = 'held') AS unique_cases_seen
   FROM period
 ), started AS (
-  SELECT count(*) AS cases_started FROM (
-    SELECT h.case_id FROM counselling_session h
-    WHERE h.unit_id = %(unit)s AND h.status = 'held' AND h.date <= %(end)s
-      AND h.case_id IN (SELECT case_id FROM period WHERE status = 'held')
-      AND NOT EXISTS (SELECT 1 FROM counselling_session c WHERE c.corrects_id = h.id)
-    GROUP BY h.case_id HAVING min(h.date) >= %(start)s) AS firsts
+  SELECT count(DISTINCT s.case_id) AS cases_started FROM period s
+  WHERE s.status = 'held' AND NOT EXISTS (
+    SELECT 1 FROM counselling_session p WHERE p.case_id = s.case_id AND p.status = 'held' AND p.date < %(start)s
+      AND p.id NOT IN (SELECT * FROM corrected))
 ), received AS (
   SELECT coalesce(sum(n), 0) AS new_applications, coalesce(json_object_agg(name, n), '{}') AS by_municipality
   FROM (SELECT coalesce(m.name, 'other') AS name, count(*) AS n

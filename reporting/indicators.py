@@ -97,8 +97,12 @@ def month_key(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
 
 
-# A session row `s` that no correction row replaces.
-NOT_CORRECTED = "NOT EXISTS (SELECT 1 FROM counselling_session c WHERE c.corrects_id = s.id)"
+
+
+def _not_corrected(alias: str) -> str:
+    """Session row `alias` is not replaced by a correction row: one parameter, the unit."""
+    return (f"{alias}.id NOT IN (SELECT c.corrects_id FROM counselling_session c "  # noqa: S608 - a fixed alias
+            "WHERE c.unit_id = %s AND c.corrects_id IS NOT NULL)")
 
 
 def _select(sql: str, params: list) -> list[tuple]:
@@ -149,37 +153,38 @@ def _nested(flat: dict) -> dict:
 def session_activity(unit, start, end) -> dict:
     """Held sessions, their hours, cancellations and no-shows; held sessions by format, location
     and month; the distinct cases with a held session — one pass over the period's sessions."""
-    held = "s.status = %s"
+    status = "s.status = %s"
     columns = {
-        "sessions_held": _count_if(held, HELD),
-        "client_cancellations": _count_if(held, SessionStatus.CLIENT_CANCELLED),
-        "no_shows": _count_if(held, SessionStatus.NO_SHOW),
-        "unit_cancellations": _count_if(held, SessionStatus.UNIT_CANCELLED),
-        **{f"sessions_by_format.{value}": _count_if(f"{held} AND s.format = %s", HELD, value)
+        "sessions_held": _count_if(status, HELD),
+        "client_cancellations": _count_if(status, SessionStatus.CLIENT_CANCELLED),
+        "no_shows": _count_if(status, SessionStatus.NO_SHOW),
+        "unit_cancellations": _count_if(status, SessionStatus.UNIT_CANCELLED),
+        **{f"sessions_by_format.{value}": _count_if(f"{status} AND s.format = %s", HELD, value)
            for value in SessionFormat.values},
-        **{f"sessions_by_location.{value}": _count_if(f"{held} AND s.location = %s", HELD, value)
+        **{f"sessions_by_location.{value}": _count_if(f"{status} AND s.location = %s", HELD, value)
            for value in Location.values},
-        **{f"sessions_by_month.{month_key(first)}": _count_if(f"{held} AND s.date BETWEEN %s AND %s", HELD, first, last)
+        **{f"sessions_by_month.{month_key(first)}": _count_if(f"{status} AND s.date BETWEEN %s AND %s", HELD, first,
+                                                              last)
            for first, last in months_between(start, end)},
-        "minutes": (f"SUM(s.minutes) FILTER (WHERE {held})", [HELD]),
-        "unique_cases_seen": (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {held})", [HELD]),
+        "minutes": (f"SUM(s.minutes) FILTER (WHERE {status})", [HELD]),
+        "unique_cases_seen": (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {status})", [HELD]),
     }
     figures = _nested(_aggregate(
-        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {NOT_CORRECTED}",
-        [unit.pk, start, end], columns))
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {_not_corrected('s')}",
+        [unit.pk, start, end, unit.pk], columns))
     figures["client_hours"] = hours_text(figures.pop("minutes") or 0)
     return figures
 
 
 def cases_started(unit, start, end) -> int:
-    """Cases whose first held session is in the period: a held session in the period and none
-    before it (a case with no held session has not started)."""
-    earlier_held = ("SELECT 1 FROM counselling_session p WHERE p.case_id = s.case_id AND p.status = %s "
-                    "AND p.date < %s AND NOT EXISTS (SELECT 1 FROM counselling_session c WHERE c.corrects_id = p.id)")
+    """Cases whose first held session is in the period: the cases with a held session in the
+    period that have none before it (a case with no held session has not started)."""
     return _aggregate(
-        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s "
-        f"AND s.case_id IS NOT NULL AND {NOT_CORRECTED} AND NOT EXISTS ({earlier_held})",
-        [unit.pk, start, end, HELD, HELD, start], {"cases": ("COUNT(DISTINCT s.case_id)", [])})["cases"]
+        f"FROM (SELECT DISTINCT s.case_id FROM counselling_session s WHERE s.unit_id = %s "  # noqa: S608
+        f"AND s.date BETWEEN %s AND %s AND s.status = %s AND s.case_id IS NOT NULL AND {_not_corrected('s')}) seen "
+        f"WHERE NOT EXISTS (SELECT 1 FROM counselling_session p WHERE p.case_id = seen.case_id AND p.status = %s "
+        f"AND p.date < %s AND {_not_corrected('p')})",
+        [unit.pk, start, end, HELD, unit.pk, HELD, start, unit.pk], {"cases": ("COUNT(*)", [])})["cases"]
 
 
 def counted_work(unit, start, end) -> dict:
@@ -191,8 +196,8 @@ def counted_work(unit, start, end) -> dict:
         columns[f"sessions.{value}"] = _count_if(condition, HELD, value)
         columns[f"cases.{value}"] = (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {condition})", [HELD, value])
     return _nested(_aggregate(
-        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {NOT_CORRECTED}",
-        [unit.pk, start, end], columns))
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {_not_corrected('s')}",
+        [unit.pk, start, end, unit.pk], columns))
 
 
 # ---- applications and the queue ------------------------------------------------------

@@ -75,6 +75,15 @@ def test_a_correction_counts_on_its_own_date(in_unit_a):
     assert (now["sessions_held"], now["cases_started"], now["unique_cases_seen"]) == (1, 1, 1)
 
 
+def test_an_earlier_session_corrected_to_a_no_show_does_not_start_the_case(in_unit_a):
+    late = case(in_unit_a)
+    session(in_unit_a, late, "2024-11-05", status="no_show", corrects=session(in_unit_a, late, "2024-11-05"))
+    session(in_unit_a, late, "2025-02-05")
+    assert indicators.cases_started(in_unit_a, Q1.start, Q1.end) == 1
+    q4 = Q1.previous()
+    assert indicators.cases_started(in_unit_a, q4.start, q4.end) == 0
+
+
 def test_a_correction_of_a_correction_counts_once(in_unit_a):
     twice = case(in_unit_a)
     first = session(in_unit_a, twice, "2025-02-01", minutes=30)
