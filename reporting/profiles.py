@@ -6,9 +6,10 @@ render alike."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils.dates import MONTHS
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
@@ -343,3 +344,26 @@ def organisation_tables(columns: list[dict]) -> list[dict]:
             for category in (labels or categories_found(*breakdowns))
         ]})
     return tables
+
+
+def export_value(value):
+    """A cell as a CSV/XLSX value: numbers as numbers; hidden cells and missing values as they are."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
+def export_rows(sections: list[dict]) -> list[list]:
+    """The unit page's tables as one sheet: section, table, figure, this period, a year earlier."""
+    return [[section["title"], table["title"], row["label"], export_value(row["current"]), export_value(row["earlier"])]
+            for section in sections for table in section["tables"] for row in table["rows"]]
+
+
+def organisation_export_rows(tables: list[dict]) -> list[list]:
+    return [[table["title"], row["label"], *[export_value(value) for value in row["cells"]]]
+            for table in tables for row in table["rows"]]

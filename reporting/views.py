@@ -1,8 +1,6 @@
 """Period statistics pages: one unit (`/<unit>/stats/<period>/`) and an organisation's units
 side by side (`/org/<org>/stats/<period>/`). Figures come from reporting.indicators only."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,10 +33,7 @@ def stats(request, unit_slug, period: Period):
     sections = profiles.page_sections(unit, current, earlier)
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
-        rows = [[section["title"], table["title"], row["label"], export_value(row["current"]),
-                 export_value(row["earlier"])]
-                for section in sections for table in section["tables"] for row in table["rows"]]
-        return table_response(request, filename=f"{unit.slug}-{period}", fmt=fmt, rows=rows,
+        return table_response(request, filename=f"{unit.slug}-{period}", fmt=fmt, rows=profiles.export_rows(sections),
                               headers=[_("Section"), _("Table"), _("Figure"), current["period"], earlier["period"]])
     own_kind = Period.containing(period.start, unit.period_kind)
     return render(request, "reporting/stats.html", {
@@ -47,18 +42,6 @@ def stats(request, unit_slug, period: Period):
         "steps": {"previous": period.previous(), "next": period.next(),
                   "year": Period(period.year, "year"), "own": own_kind if own_kind != period else None},
     })
-
-
-def export_value(value):
-    """Numbers as numbers in the sheet; hidden cells and missing values as they are."""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, str):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
-    return value
 
 
 def org_stats_current(request, org_slug):
@@ -85,10 +68,8 @@ def org_stats(request, org_slug, period: Period):
     headers = [_("Figure"), *[unit.name for unit in units], *([_("Total")] if len(units) > 1 else [])]
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
-        rows = [[table["title"], row["label"], *[export_value(value) for value in row["cells"]]]
-                for table in tables for row in table["rows"]]
         return table_response(request, filename=f"{request.organisation.slug}-{period}", fmt=fmt,
-                              headers=[_("Table"), *headers], rows=rows)
+                              headers=[_("Table"), *headers], rows=profiles.organisation_export_rows(tables))
     return render(request, "reporting/org_stats.html", {
         "period": period, "units": units, "tables": tables, "headers": headers,
         "steps": {"previous": period.previous(), "next": period.next()},
