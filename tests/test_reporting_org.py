@@ -74,3 +74,20 @@ def test_a_single_unit_has_no_total_column(olga_client, unit_a):
 
 def test_the_organisation_home_links_to_its_statistics(olga_client, unit_a):
     assert 'href="/org/linkoping/stats/"' in olga_client.get("/org/linkoping/").content.decode()
+
+
+def test_the_organisation_page_does_a_fixed_number_of_queries_whatever_the_data(city_admin, copenhagen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert city_admin.get("/org/kobenhavn/stats/2025-Q1/").status_code == 200
+        return len(captured)
+
+    before = queries()
+    for unit in copenhagen:
+        with scope(unit=unit):
+            for day in range(1, 28):
+                session(unit, case(unit), f"2025-03-{day:02d}", format="family")
+    assert queries() == before

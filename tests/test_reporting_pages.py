@@ -147,7 +147,7 @@ def test_the_page_does_a_fixed_number_of_queries_whatever_the_data(alice_client,
         core_fixture(unit_a)
     many = _page_queries(alice_client, URL)
     assert few == many
-    assert many <= 40
+    assert many <= 25
 
 
 @pytest.mark.parametrize("kind", list(Unit.Kind))
