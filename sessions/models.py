@@ -135,8 +135,14 @@ class Session(models.Model):
         indexes = [
             # Covering index: period statistics aggregate from the index alone.
             models.Index(
-                fields=["unit", "date"], include=["status", "minutes", "format", "case"], name="session_unit_date_cov"
+                fields=["unit", "date"], include=["status", "minutes", "format", "case", "location", "id"],
+                name="session_unit_date_cov",
             ),
+            # First held session per case (cases started) and the correction lookup.
+            models.Index(fields=["case", "date"], include=["id"], condition=models.Q(status="held"),
+                         name="session_case_held"),
+            models.Index(fields=["unit", "corrects"], condition=models.Q(corrects__isnull=False),
+                         name="session_unit_corrections"),
         ]
         # Context: django.contrib.sessions' catalogue would otherwise say "session(er)".
         verbose_name = pgettext_lazy("counselling", "session")

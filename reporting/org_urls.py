@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import (
+    converters,  # noqa: F401 - registers <period:…>
+    views,
+)
+
+app_name = "reporting_org"
+
+urlpatterns = [
+    path("stats/", views.org_stats_current, name="stats_current"),
+    path("stats/<period:period>/", views.org_stats, name="stats"),
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import (
+    converters,  # noqa: F401 - registers <period:…>
+    views,
+)
+
+app_name = "reporting"
+
+urlpatterns = [
+    path("stats/", views.stats_current, name="stats_current"),
+    path("stats/<period:period>/", views.stats, name="stats"),
+]
