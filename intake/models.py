@@ -2,7 +2,10 @@
 identity number, address or free text about a person."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -79,6 +82,9 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Referred elsewhere")
 
 
+PRIORITY_FLAGS = ("acute", "pregnancy", "small_children", "high_conflict", "violence")
+
+
 class Application(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="application")
@@ -107,7 +113,9 @@ class Application(models.Model):
     relationship_length = models.CharField(
         _("relationship length"), max_length=6, choices=RelationshipLength.choices, blank=True
     )
-    children_count = models.PositiveSmallIntegerField(_("number of children"), null=True, blank=True)
+    children_count = models.PositiveSmallIntegerField(
+        _("number of children"), null=True, blank=True, validators=[MaxValueValidator(20)]
+    )
     youngest_child_age_band = models.CharField(
         _("youngest child's age"), max_length=6, choices=ChildAgeBand.choices, blank=True
     )
@@ -116,6 +124,10 @@ class Application(models.Model):
     )
     handed_over_to = models.ForeignKey(
         Unit, verbose_name=_("handed over to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set on the receiving unit's copy of a handed-over application; the sender keeps only handed_over_to.
+    received_from = models.ForeignKey(
+        Unit, verbose_name=_("handed over by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     offered_on = models.DateField(_("time offered"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
@@ -138,9 +150,108 @@ class Application(models.Model):
             models.Index(fields=["unit", "received_on"], include=["municipality", "offered_on", "closed_on"],
                          name="application_unit_received"),
             models.Index(fields=["unit", "offered_on"], include=["received_on"], name="application_unit_offered"),
+            # The queue: only the waiting applications, a small part of the table.
+            models.Index(fields=["unit", "received_on"], name="application_waiting",
+                         condition=models.Q(offered_on__isnull=True, closed_on__isnull=True)),
+        ]
+        constraints = [
+            # A listed municipality of residence, or "other — by exception" with its reason.
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=False, exception_reason="")
+                | (models.Q(municipality__isnull=True) & ~models.Q(exception_reason="")),
+                name="application_municipality_or_exception",
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
 
     def __str__(self):
         return self.case.code if self.case_id else "—"
+
+    def clean(self):
+        errors = {}
+        if self.municipality_id is None and not self.exception_reason:
+            errors["exception_reason"] = _("Give the reason for the exception (who agreed, and why).")
+        if self.municipality_id is not None and self.exception_reason:
+            errors["exception_reason"] = _("A reason is only recorded for residents of other municipalities.")
+        if self.received_on and self.received_on > timezone.localdate():
+            errors["received_on"] = _("The received date cannot be in the future.")
+        for name in ("offered_on", "closed_on"):
+            value = getattr(self, name)
+            if value and self.received_on and value < self.received_on:
+                errors[name] = _("This date cannot be before the received date.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def priority_labels(self) -> list[str]:
+        return [self._meta.get_field(name).verbose_name for name in PRIORITY_FLAGS if getattr(self, name)]
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.offered_on is None and self.closed_on is None
+
+
+class CaseCodeSequence(models.Model):
+    """The last number given to a case code of one unit and year (`P-2025-0142`). The row
+    is locked while a number is taken, so two registrations at once never share a code."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="case_code_sequence_per_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.year}: {self.last_number}"
+
+
+class CounsellorCompetence(models.Model):
+    """A special competence of a counsellor, for matching applications (002_93c1598fd6f3fa34.txt:
+    "matcha par/enskilda med familjerådgivarnas specialkompetens")."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    competence = models.CharField(_("competence"), max_length=12, choices=Competence.choices)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "user", "competence"], name="competence_once_per_counsellor"),
+        ]
+        verbose_name = _("counsellor competence")
+        verbose_name_plural = _("counsellor competences")
+
+    def __str__(self):
+        return f"{self.user} {self.get_competence_display()}"
+
+
+class IntakeSettings(models.Model):
+    """A unit whose contract says the administration must be told when long waits persist
+    (002_93c1598fd6f3fa34.txt: "Om väntetider över 14 dagar uppstår under en längre tid ska
+    Social- och omsorgsförvaltningen informeras") names that administration here."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="+")
+    administration_name = models.CharField(
+        _("administration to tell about long waits"), max_length=200, blank=True,
+        validators=[reject_identity_numbers],
+        help_text=_("Leave empty when the unit has no such duty."),
+    )
+    notice_after_days = models.PositiveSmallIntegerField(
+        _("long waits persist after (days of the last 30)"), default=14,
+        help_text=_("The chief's page asks for a notice when the longest wait exceeded the limit on this many "
+                    "of the last 30 days."),
+    )
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        verbose_name = _("intake settings")
+        verbose_name_plural = _("intake settings")
+
+    def __str__(self):
+        return str(self.unit)

@@ -1,21 +1,66 @@
 """What goes into a report document: the template and its context. Every number comes from
-the same indicator functions as the statistics page and `period_stats`."""
+the same indicator functions as the statistics page and `period_stats`; what the document
+shows of an anonymous unit is suppressed, because the document leaves the unit."""
+
+import datetime
 
 from django.utils import timezone
 
+from quality import selectors as quality
+from quality.models import QualityEvent
+
+from . import indicators, profiles
 from .models import ReportDocument, ReportNarrative
+from .periods import Period
+
+
+def _figures(unit, period: Period) -> tuple[dict, dict, list[dict]]:
+    current = indicators.period_figures(unit=unit, period=period)
+    earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
+    shown_current, shown_earlier = current, earlier
+    if unit.is_anonymous:
+        shown_current = indicators.suppressed(current, unit=unit)
+        shown_earlier = indicators.suppressed(earlier, unit=unit)
+    return current, earlier, profiles.page_sections(unit, shown_current, shown_earlier)
+
+
+def _quality(unit, start: datetime.date, end: datetime.date, year: int) -> dict:
+    counts = quality.incident_counts(unit=unit, start=start, end=end)
+    return {
+        "survey": quality.survey_results(unit=unit, start=start, end=end),
+        "events": [(label, counts[kind]) for kind, label in QualityEvent.Kind.choices],
+        "lex_sarah": list(quality.lex_sarah_reports(unit=unit, start=start, end=end)),
+        "outreach": quality.outreach_summary(unit=unit, start=start, end=end),
+        "training": quality.training_summary(unit=unit, start=start, end=end),
+        "competence": quality.competence_check(unit=unit),
+        "duties": (quality.concept_duties(unit=unit, year=year, today=end)
+                   if unit.kind == unit.Kind.OPEN_COUNSELLING else None),
+    }
 
 
 def report_context(*, unit, document: ReportDocument) -> dict:
-    year = int(document.period[:4])
-    narrative = ReportNarrative.objects.filter(unit=unit, year=year).first() if document.is_annual else None
-    return {
-        "template": "reporting/pdf/annual.html" if document.is_annual else "reporting/pdf/period.html",
+    period = Period.parse(document.period)
+    current, earlier, sections = _figures(unit, period)
+    context = {
         "unit": unit,
         "organisation": unit.organisation,
         "document": document,
-        "year": year,
+        "period": period,
+        "earlier_period": period.year_earlier(),
+        "year": period.year,
         "built_on": timezone.localdate(),
-        "narrative": narrative,
-        "figures_json": {},
+        "sections": sections,
+        "anonymous": unit.is_anonymous,
+        "threshold": unit.suppression_threshold,
+        # Stored with the version: exactly which figures it was built from.
+        "figures_json": {"current": current, "earlier": earlier},
     }
+    if document.is_annual:
+        context.update({
+            "template": "reporting/pdf/annual.html",
+            "narrative": ReportNarrative.objects.filter(unit=unit, year=period.year).first(),
+            "quality": _quality(unit, period.start, period.end, period.year),
+        })
+    else:
+        context["template"] = "reporting/pdf/period.html"
+    return context

@@ -1,7 +1,15 @@
 from django.urls import path
 
-from . import org_report_views
+from . import (
+    converters,  # noqa: F401 - registers <period:…>
+    org_report_views,
+    views,
+)
+
+app_name = "reporting_org"
 
 urlpatterns = [
-    path("reports/<str:year>/", org_report_views.org_reports, name="org_reports"),
+    path("stats/", views.org_stats_current, name="stats_current"),
+    path("stats/<period:period>/", views.org_stats, name="stats"),
+    path("reports/<int:year>/", org_report_views.org_reports, name="reports"),
 ]

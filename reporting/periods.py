@@ -23,6 +23,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month_index + 1, min(day.day, calendar.monthrange(year, month_index + 1)[1]))
 
 
+def months_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
+    """(first day, last day) of each month from `start`'s month to `end`'s month."""
+    months = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append((datetime.date(year, month, 1), month_end(year, month)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     year: int
@@ -79,9 +89,7 @@ class Period:
         return self.label
 
     def months(self) -> list[tuple[datetime.date, datetime.date]]:
-        """(first day, last day) of each month in the period."""
-        return [(datetime.date(self.year, month, 1), month_end(self.year, month))
-                for month in range(self.first_month, self.first_month + self.months_long)]
+        return months_between(self.start, self.end)
 
     def shifted(self, steps: int) -> "Period":
         index = self.year * self.count_in_year + self.number - 1 + steps

@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,20 +15,11 @@ from units.services import audit_log
 from .models import ReportDocument, ReportNarrative
 from .services import narrative_save, report_request, report_retry, report_submit
 
-PERIOD = re.compile(r"^\d{4}(-(Q[1-4]|T[1-3]|H[12]))?$")
-
-
 class NarrativeForm(forms.ModelForm):
     class Meta:
         model = ReportNarrative
         fields = ["summary", "quality_work", "goals", "development"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
-
-
-def _period(period: str) -> str:
-    if not PERIOD.match(period):
-        raise Http404
-    return period
 
 
 def _visible_documents(request, period):
@@ -47,7 +36,7 @@ def reports_current(request, unit_slug):
 
 @unit_roles(*REPORT_READERS)
 def reports(request, unit_slug, period):
-    period = _period(period)
+    period = period.label
     is_annual = "-" not in period
     narrative_form = None
     if is_annual and request.unit_role == Role.CHIEF:
@@ -69,14 +58,14 @@ def reports(request, unit_slug, period):
 @require_POST
 @unit_roles(*CHIEF_ONLY)
 def report_build_view(request, unit_slug, period):
-    document = report_request(unit=request.unit, period=_period(period), acting_user=request.user)
+    document = report_request(unit=request.unit, period=period.label, acting_user=request.user)
     messages.info(request, _("Version %d is being built.") % document.version)
     return redirect("reporting:reports", unit_slug=unit_slug, period=period)
 
 
 @unit_roles(*MEMBER_ROLES)
 def report_status(request, unit_slug, period, pk):
-    document = access_object(request.unit, ReportDocument, pk, period=period)
+    document = access_object(request.unit, ReportDocument, pk, period=period.label)
     return JsonResponse({
         "status": document.status,
         "progress": document.progress,
@@ -89,7 +78,8 @@ def report_status(request, unit_slug, period, pk):
 
 @unit_roles(*REPORT_READERS)
 def report_pdf(request, unit_slug, period, pk):
-    document = access_object(request.unit, ReportDocument, pk, period=period, status=ReportDocument.Status.DONE)
+    document = access_object(request.unit, ReportDocument, pk, period=period.label,
+                             status=ReportDocument.Status.DONE)
     if request.unit_role == Role.ADMINISTRATION and document.submitted_at is None:
         raise Http404
     audit_log(user=request.user, unit=request.unit, action="report.download", obj=document)
@@ -101,7 +91,7 @@ def report_pdf(request, unit_slug, period, pk):
 @require_POST
 @unit_roles(*CHIEF_ONLY)
 def report_submit_view(request, unit_slug, period, pk):
-    document = access_object(request.unit, ReportDocument, pk, period=period)
+    document = access_object(request.unit, ReportDocument, pk, period=period.label)
     try:
         report_submit(unit=request.unit, document=document, acting_user=request.user)
         messages.success(request, _("Version %d is submitted to the administration.") % document.version)
@@ -113,7 +103,7 @@ def report_submit_view(request, unit_slug, period, pk):
 @require_POST
 @unit_roles(*CHIEF_ONLY)
 def report_retry_view(request, unit_slug, period, pk):
-    document = access_object(request.unit, ReportDocument, pk, period=period)
+    document = access_object(request.unit, ReportDocument, pk, period=period.label)
     try:
         report_retry(unit=request.unit, document=document, acting_user=request.user)
     except ValidationError as error:

@@ -1,8 +1,10 @@
 """What counsellors log: cases (pseudonymous codes only), sessions and anonymous tallies."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from units.models import Unit
@@ -61,7 +63,7 @@ class SessionStatus(models.TextChoices):
 
 class Location(models.TextChoices):
     OFFICE = "office", _("Office")
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("location", "Home")
     FLAT = "flat", _("Unit flat (verksamhetslägenhet)")
     PHONE = "phone", _("Phone")
     VIDEO = "video", _("Video")
@@ -110,7 +112,9 @@ class Session(models.Model):
         _("counted activity"), max_length=20, choices=Activity.choices, blank=True,
         help_text=_("Familjeenheten Östermalm's counted work."),
     )
-    counsellors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    counsellors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("counsellors"), related_name="+", blank=True
+    )
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
     corrects = models.ForeignKey(
@@ -131,11 +135,18 @@ class Session(models.Model):
         indexes = [
             # Covering index: period statistics aggregate from the index alone.
             models.Index(
-                fields=["unit", "date"], include=["status", "minutes", "format", "case"], name="session_unit_date_cov"
+                fields=["unit", "date"], include=["status", "minutes", "format", "case", "location", "id"],
+                name="session_unit_date_cov",
             ),
+            # First held session per case (cases started) and the correction lookup.
+            models.Index(fields=["case", "date"], include=["id"], condition=models.Q(status="held"),
+                         name="session_case_held"),
+            models.Index(fields=["unit", "corrects"], condition=models.Q(corrects__isnull=False),
+                         name="session_unit_corrections"),
         ]
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        # Context: django.contrib.sessions' catalogue would otherwise say "session(er)".
+        verbose_name = pgettext_lazy("counselling", "session")
+        verbose_name_plural = pgettext_lazy("counselling", "sessions")
 
     def __str__(self):
         return f"{self.date} {self.get_format_display()} ({self.minutes} min)"
@@ -252,6 +263,24 @@ class Goal(models.Model):
         return self.text
 
 
+class FollowUpMeeting(models.Model):
+    """001_12d4c227923da397.txt: "kontinuerliga uppföljningar med familj och handläggare"."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    date = models.DateField(_("date"))
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("follow-up meeting")
+        verbose_name_plural = _("follow-up meetings")
+
+    def __str__(self):
+        return f"{self.case} {self.date}"
+
+
 class OutcomeScore(models.Model):
     """ORS (before the session) or SRS (after): four items 0–10, total 0–40. Scores only;
     the forms are licensed by their authors and not reproduced."""
@@ -270,11 +299,11 @@ class OutcomeScore(models.Model):
     is_child = models.BooleanField(_("child"), default=False)
     kind = models.CharField(_("scale"), max_length=3, choices=Kind.choices)
     date = models.DateField(_("date"))
-    item1 = models.PositiveSmallIntegerField()
-    item2 = models.PositiveSmallIntegerField()
-    item3 = models.PositiveSmallIntegerField()
-    item4 = models.PositiveSmallIntegerField()
-    total = models.PositiveSmallIntegerField(_("total"))
+    item1 = models.PositiveSmallIntegerField(_("item 1"), validators=[MaxValueValidator(10)])
+    item2 = models.PositiveSmallIntegerField(_("item 2"), validators=[MaxValueValidator(10)])
+    item3 = models.PositiveSmallIntegerField(_("item 3"), validators=[MaxValueValidator(10)])
+    item4 = models.PositiveSmallIntegerField(_("item 4"), validators=[MaxValueValidator(10)])
+    total = models.PositiveSmallIntegerField(_("total"), validators=[MaxValueValidator(40)])
 
     objects = ScopedManager(unit="unit")
 
@@ -300,10 +329,11 @@ class ClimateScore(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="climate_scores")
     person = models.CharField(_("person"), max_length=30, validators=[reject_identity_numbers])
     date = models.DateField(_("date"))
-    closeness = models.PositiveSmallIntegerField(_("Närhet"))  # 18 items
-    distance = models.PositiveSmallIntegerField(_("Distans"))  # 11 items
-    spontaneity = models.PositiveSmallIntegerField(_("Spontanitet"))  # 6 items
-    chaos = models.PositiveSmallIntegerField(_("Kaos"))  # 6 items
+    # The maxima are the number of adjectives in each factor.
+    closeness = models.PositiveSmallIntegerField(_("Närhet"), validators=[MaxValueValidator(18)])
+    distance = models.PositiveSmallIntegerField(_("Distans"), validators=[MaxValueValidator(11)])
+    spontaneity = models.PositiveSmallIntegerField(_("Spontanitet"), validators=[MaxValueValidator(6)])
+    chaos = models.PositiveSmallIntegerField(_("Kaos"), validators=[MaxValueValidator(6)])
 
     objects = ScopedManager(unit="unit")
 
@@ -328,11 +358,15 @@ class Course(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     started_on = models.DateField(_("started"))
     ended_on = models.DateField(_("ended"), null=True, blank=True)
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ScopedManager(unit="unit")
 
     class Meta:
         ordering = ["-started_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "idempotency_key"], name="course_idempotency_key_once"),
+        ]
         indexes = [models.Index(fields=["unit", "started_on"])]
         verbose_name = _("course")
         verbose_name_plural = _("courses")

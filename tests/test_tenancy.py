@@ -125,3 +125,9 @@ def test_querying_a_tenant_model_outside_a_scope_fails_loudly(unit_a):
         list(Case.objects.all())
     with scope(unit=unit_a):
         assert list(Case.objects.all()) == []
+
+
+def test_organisation_pages_speak_the_countrys_language(olga_client, unit_a):
+    response = olga_client.get(f"/org/{unit_a.organisation.slug}/")
+    assert response["Content-Language"] == "sv"
+    assert "Logga ut" in response.content.decode()

@@ -63,7 +63,7 @@ def unit_for(user, slug: str) -> tuple[Unit, str]:
 
 
 def organisation_for(user, slug: str) -> Organisation:
-    return get_object_or_404(Organisation, slug=slug, accesses__user=user)
+    return get_object_or_404(Organisation.objects.select_related("municipality"), slug=slug, accesses__user=user)
 
 
 def access_object(unit: Unit, model, pk, **filters):

@@ -57,7 +57,8 @@ class TenantMiddleware:
 
         if org_slug is not None:
             request.organisation = organisation_for(request.user, org_slug)
-            return self.get_response(request)
+            with self._language(request, request.organisation.language):
+                return self._rendered(self.get_response(request), request)
 
         unit, role = unit_for(request.user, unit_slug)
         allowed = getattr(match.func, "unit_roles", MEMBER_ROLES)
@@ -67,13 +68,19 @@ class TenantMiddleware:
             raise PermissionDenied
         request.unit = unit
         request.unit_role = role
-        translation.activate(unit.language)
-        request.LANGUAGE_CODE = unit.language
-        with scope(unit=unit):
-            return self._rendered(self.get_response(request))
+        with self._language(request, unit.language), scope(unit=unit):
+            return self._rendered(self.get_response(request), request)
 
     @staticmethod
-    def _rendered(response):
+    def _language(request, language):
+        """The unit's (or organisation's) language for this response only."""
+        request.LANGUAGE_CODE = language
+        return translation.override(language)
+
+    @staticmethod
+    def _rendered(response, request=None):
         if hasattr(response, "render") and not getattr(response, "is_rendered", True):
             response.render()
+        if request is not None:
+            response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response

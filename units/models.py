@@ -47,6 +47,11 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def language(self):
+        """The administration reads its pages in the country's language."""
+        return "da" if self.municipality.country == Country.DK else "sv"
+
 
 # First path segments that belong to the platform, never to a unit.
 RESERVED_SLUGS = {"admin", "accounts", "org", "static", "media", "s", "i18n", "api"}

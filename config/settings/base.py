@@ -180,6 +180,16 @@ CELERY_BEAT_SCHEDULE = {
     "annual-report-reminders": {"task": "reporting.tasks.remind_annual_reports", "schedule": crontab(hour=7, minute=0)},
 }
 
+# A shared cache (Redis) makes per-link rate limits hold across web processes; without
+# CACHE_URL each process counts on its own.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -200,3 +210,13 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Test seam: seconds to pause between report build steps, so a test can kill a worker mid-build.
 REPORT_BUILD_STEP_PAUSE_SECONDS = float(os.environ.get("REPORT_BUILD_STEP_PAUSE_SECONDS", "0"))
+
+# FIT (ORS/SRS) thresholds for the case page (DESIGN.md, facts from outside the seeds):
+# clinical cut-off 25 for adults and 32 for children, reliable change ±5 points,
+# an SRS total at or below 36 flags an alliance concern.
+OUTCOME_SCORE_THRESHOLDS = {
+    "ors_cutoff_adult": 25,
+    "ors_cutoff_child": 32,
+    "reliable_change": 5,
+    "srs_alliance_concern": 36,
+}

@@ -1,0 +1,160 @@
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from billing import documents
+from billing.selectors import (
+    closed_months,
+    corrected_later,
+    month_statement,
+    next_month,
+    previous_month,
+    year_overview,
+)
+from billing.services import month_close, month_close_pdf_store
+from reporting.charts import line_chart
+from units.access import MEMBER_ROLES, REPORT_READERS, unit_roles, units_seen_by_organisation
+from units.exports import table_response
+from units.models import Role
+from units.services import audit_log
+
+
+def _today(unit):
+    return timezone.localdate(timezone=ZoneInfo(unit.time_zone))
+
+
+def _administration(request) -> bool:
+    return request.unit_role == Role.ADMINISTRATION
+
+
+@unit_roles(*REPORT_READERS)
+def current(request, unit_slug):
+    """The month to bill now (the one just ended); for the administration, the last closed one."""
+    if _administration(request):
+        latest = closed_months(unit=request.unit).first()
+        if latest is None:
+            return render(request, "billing/no_statements.html")
+        month = latest.month
+    else:
+        month = previous_month(_today(request.unit))
+    return redirect("billing:statement", unit_slug=unit_slug, month=month)
+
+
+@unit_roles(*REPORT_READERS)
+def statement(request, unit_slug, month):
+    unit = request.unit
+    problems = []
+    try:
+        result = month_statement(unit=unit, month=month, closed_only=_administration(request))
+    except ValidationError as error:
+        result, problems = None, error.messages
+    if result is None and not problems:
+        raise Http404
+    today = _today(unit)
+    data = result.data if result else None
+    context = {
+        "month": month,
+        "statement": data,
+        "lines": documents.labelled_lines(data) if data else [],
+        "close": result.close if result else None,
+        "problems": problems,
+        "corrected_later": corrected_later(unit=unit, month=month) if result and result.closed else [],
+        "can_close": (request.unit_role == Role.CHIEF and data is not None and not result.closed
+                      and next_month(month) <= today),
+        "ended": next_month(month) <= today,
+        "previous_month": previous_month(month),
+        "next_month": next_month(month) if next_month(month) <= today else None,
+        "members": not _administration(request),
+    }
+    return render(request, "billing/statement.html", context)
+
+
+@unit_roles(Role.CHIEF)
+@require_POST
+def close(request, unit_slug, month):
+    try:
+        month_close(unit=request.unit, month=month, acting_user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(month)s is closed. Its statement is stored as PDF and CSV and will not "
+                                    "change.") % {"month": f"{month:%Y-%m}"})
+    return redirect("billing:statement", unit_slug=unit_slug, month=month)
+
+
+@unit_roles(*REPORT_READERS)
+def statement_file(request, unit_slug, month, fmt):
+    """The statement as PDF, CSV or XLSX: a closed month's stored files, or an open month's
+    preliminary statement (members only). Every download is audited."""
+    unit = request.unit
+    try:
+        result = month_statement(unit=unit, month=month, closed_only=_administration(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("billing:statement", unit_slug=unit_slug, month=month)
+    if result is None:
+        raise Http404
+    filename = documents.statement_filename(result.data)
+    action = "billing.statement_download"
+    if fmt == "xlsx" or (fmt == "csv" and not result.closed):
+        headers, rows = documents.statement_table(result.data)
+        return table_response(request, filename=filename, headers=headers, rows=rows, fmt=fmt, action=action)
+    if result.closed:
+        close = result.close
+        if fmt == "pdf" and not close.pdf_file:
+            close = month_close_pdf_store(month_close=close, acting_user=request.user)
+        content = documents.stored_file(close, fmt)
+        audit_log(user=request.user, unit=unit, action=f"{action}.{fmt}", obj=close)
+    else:
+        content = documents.statement_pdf(result.data, unit=unit)
+        audit_log(user=request.user, unit=unit, action=f"{action}.{fmt}", object_type="billing.statement",
+                  object_id=result.data["month"])
+    content_type = "application/pdf" if fmt == "pdf" else "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@unit_roles(*MEMBER_ROLES)
+def year(request, unit_slug, year):
+    overview = year_overview(unit=request.unit, year=year, today=_today(request.unit))
+    chart = None
+    if overview["hours_limit"]:
+        labels = [f"{entry['month']:%m}" for entry in overview["months"]]
+        chart = line_chart(
+            title=_("Billable hours this year against the cap and call-offs"),
+            labels=labels,
+            series=[(_("Hours, year to date"),
+                     [entry["statement"]["hours_year_to_date"] if entry["statement"] else None
+                      for entry in overview["months"]])],
+            reference=(overview["hours_limit"], _("Cap and call-offs")),
+        )
+    return render(request, "billing/year.html", {"overview": overview, "chart": chart,
+                                                 "previous_year": year - 1,
+                                                 "next_year": year + 1 if year < _today(request.unit).year else None})
+
+
+@unit_roles(*MEMBER_ROLES)
+def year_export(request, unit_slug, year, fmt):
+    overview = year_overview(unit=request.unit, year=year, today=_today(request.unit))
+    headers, rows = documents.overview_table(overview)
+    return table_response(request, filename=f"billing-{request.unit.slug}-{year}", headers=headers, rows=rows,
+                          fmt=fmt, action="billing.overview_download")
+
+
+def org_statements(request, org_slug):
+    """Closed statements of the units the organisation runs or funds."""
+    units = []
+    for unit in units_seen_by_organisation(request.organisation):
+        with scope(unit=unit):
+            units.append({"unit": unit, "closes": list(closed_months(unit=unit))})
+    return render(request, "billing/org_statements.html", {"units": units})

@@ -1,0 +1,113 @@
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Municipality
+
+from .models import Application, Competence, Outcome
+from .selectors import Counsellor
+
+OTHER_MUNICIPALITY = "other"
+NOT_STATED = _("Not stated")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MunicipalityField(forms.ChoiceField):
+    """The unit's agreement municipalities plus "other — by exception" (cleaned to None)."""
+
+    def __init__(self, *, municipalities: list[Municipality], **kwargs):
+        self.by_id = {str(municipality.pk): municipality for municipality in municipalities}
+        choices = [("", _("Choose…"))] + [(key, municipality.name) for key, municipality in self.by_id.items()]
+        choices.append((OTHER_MUNICIPALITY, _("Other — by exception")))
+        super().__init__(choices=choices, **kwargs)
+
+    def clean(self, value):
+        return self.by_id.get(super().clean(value))
+
+
+class ApplicationForm(forms.ModelForm):
+    """Validates the entry; the service registers it (the form is never saved)."""
+
+    class Meta:
+        model = Application
+        fields = [
+            "received_on", "channel", "municipality", "exception_reason", "contact_path",
+            "acute", "pregnancy", "small_children", "high_conflict", "violence",
+            "age_band", "partner_age_band", "relationship_type", "relationship_length",
+            "children_count", "youngest_child_age_band", "wanted_competence", "note",
+        ]
+        widgets = {"received_on": DATE_INPUT}
+
+    def __init__(self, *args, municipalities: list[Municipality], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate
+        self.fields["municipality"] = MunicipalityField(
+            municipalities=municipalities, label=capfirst(Application._meta.get_field("municipality").verbose_name)
+        )
+        self.fields["exception_reason"].help_text = _(
+            "Only for “other — by exception”: who at the administration agreed, and why. No personal data."
+        )
+        for name in ("contact_path", "age_band", "partner_age_band", "relationship_type", "relationship_length",
+                     "youngest_child_age_band"):
+            self.fields[name].choices = [("", NOT_STATED), *self.fields[name].choices[1:]]
+        self.fields["wanted_competence"].choices = [("", _("No special wish")), *Competence.choices]
+        self.fields["children_count"].widget.attrs.update({"min": 0, "max": 20})
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("municipality") is not None:
+            # The reason box belongs to "other" only; a leftover entry is dropped.
+            cleaned["exception_reason"] = ""
+        return cleaned
+
+    def application_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class OfferForm(forms.Form):
+    offered_on = forms.DateField(label=_("Time offered on"), initial=timezone.localdate, widget=DATE_INPUT)
+
+
+class AssignForm(forms.Form):
+    counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
+
+    def __init__(self, *args, team: list[Counsellor], wanted: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        matching = [(member.user_id, member.name) for member in team if wanted and wanted in member.competences]
+        others = [(member.user_id, member.name) for member in team if (member.user_id, member.name) not in matching]
+        choices = [("", _("Choose…"))]
+        if matching:
+            choices += [(_("Suggested: matching competence"), matching), (_("Other counsellors"), others)]
+        else:
+            choices += others
+        self.fields["counsellor"].choices = choices
+
+
+class WithdrawForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[(Outcome.WITHDRAWN, Outcome.WITHDRAWN.label),
+                                     (Outcome.REFERRED, Outcome.REFERRED.label)]
+    )
+    closed_on = forms.DateField(label=_("Date"), initial=timezone.localdate, widget=DATE_INPUT)
+
+
+class HandOverForm(forms.Form):
+    receiver = forms.ModelChoiceField(label=_("Receiving provider"), queryset=None, empty_label=_("Choose…"))
+    handed_over_on = forms.DateField(label=_("Handed over on"), initial=timezone.localdate, widget=DATE_INPUT)
+
+    def __init__(self, *args, receivers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["receiver"].queryset = receivers
+
+
+class CompetencesForm(forms.Form):
+    """One set of checkboxes per counsellor of the unit."""
+
+    def __init__(self, *args, team: list[Counsellor], **kwargs):
+        super().__init__(*args, **kwargs)
+        for member in team:
+            self.fields[f"user_{member.user_id}"] = forms.MultipleChoiceField(
+                label=member.name, choices=Competence.choices, required=False,
+                widget=forms.CheckboxSelectMultiple, initial=list(member.competences),
+            )

@@ -1,0 +1,213 @@
+"""Every change to an application: one atomic, audited function each.
+
+The outcome rule: offering a time ends the wait (waiting time is received → offered) and
+sets the outcome to *started* — the case is open from then on, and the session log marks
+`case.started_on` at the first held session. While no session has been held, an application
+may still be withdrawn or referred elsewhere (an offer declined, a no-show); that closes the
+application and its case. A waiting application may be handed over to another provider.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope
+
+from sessions.models import Case
+from units.models import Membership, Unit
+from units.services import audit_log
+
+from .models import Application, CaseCodeSequence, CounsellorCompetence, Outcome
+from .rules import case_code, parse_case_code
+from .selectors import agreement_municipalities, hand_over_receivers
+
+# What a hand-over carries to the receiving unit: the anonymous categories, never the
+# sender's handling of it (assignment, offers).
+CARRIED_FIELDS = [
+    "received_on", "channel", "contact_path", "acute", "pregnancy", "small_children", "high_conflict", "violence",
+    "age_band", "partner_age_band", "relationship_type", "relationship_length", "children_count",
+    "youngest_child_age_band", "wanted_competence", "note",
+]
+
+
+def case_code_next(*, unit: Unit, year: int) -> str:
+    """The unit's next free case code for `year`. Call inside a transaction: the sequence row
+    stays locked until it commits, so a concurrent registration waits for the next number."""
+    locked = CaseCodeSequence.objects.select_for_update()
+    sequence = locked.filter(unit=unit, year=year).first()
+    if sequence is None:
+        # INSERT … ON CONFLICT DO NOTHING: two first registrations of a year both find one row.
+        CaseCodeSequence.objects.bulk_create([CaseCodeSequence(unit=unit, year=year)], ignore_conflicts=True)
+        sequence = locked.get(unit=unit, year=year)
+    number = sequence.last_number + 1
+    # Codes written by an import or by hand may already hold a number: skip them.
+    while Case.objects.filter(unit=unit, code=case_code(year, number)).exists():
+        number += 1
+    sequence.last_number = number
+    sequence.save(update_fields=["last_number"])
+    return case_code(year, number)
+
+
+def case_code_sequences_raise(*, unit: Unit, codes: list[str]) -> None:
+    """After codes were written in bulk (import, demo), let the sequences continue above them."""
+    highest: dict[int, int] = {}
+    for code in codes:
+        parsed = parse_case_code(code)
+        if parsed:
+            year, number = parsed
+            highest[year] = max(number, highest.get(year, 0))
+    for year, number in highest.items():
+        CaseCodeSequence.objects.bulk_create([CaseCodeSequence(unit=unit, year=year)], ignore_conflicts=True)
+        CaseCodeSequence.objects.filter(unit=unit, year=year, last_number__lt=number).update(last_number=number)
+
+
+@transaction.atomic
+def application_register(*, unit: Unit, acting_user, **fields) -> Application:
+    """Register an application and open its case under the unit's next code. `fields` are
+    Application fields (received_on, channel, municipality, exception_reason, flags, categories…)."""
+    return _application_create(unit=unit, acting_user=acting_user, action="application.register", fields=fields)
+
+
+def _application_create(*, unit: Unit, acting_user, action: str, fields: dict) -> Application:
+    application = Application(unit=unit, **fields)
+    # Validate everything but the case first, so a bad form never uses up a code number.
+    application.full_clean(exclude=["case"])
+    municipality = application.municipality
+    if municipality is not None and municipality not in agreement_municipalities(
+        unit=unit, day=application.received_on
+    ):
+        raise ValidationError({"municipality": _("The unit has no agreement with this municipality.")})
+    case = Case(unit=unit, code=case_code_next(unit=unit, year=application.received_on.year),
+                opened_on=application.received_on)
+    case.full_clean()
+    case.save()
+    application.case = case
+    application.save()
+    audit_log(user=acting_user, unit=unit, action=action, obj=application)
+    return application
+
+
+def _require_waiting(application: Application) -> None:
+    if not application.is_waiting:
+        raise ValidationError(_("This application is no longer waiting."))
+
+
+def _require_on_or_before_today(day: datetime.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
+@transaction.atomic
+def application_offer(*, application: Application, offered_on: datetime.date, acting_user) -> Application:
+    """Record the day a visit time was offered: the wait ends and the case starts."""
+    application = Application.objects.select_for_update().get(pk=application.pk, unit=application.unit)
+    _require_waiting(application)
+    _require_on_or_before_today(offered_on, "offered_on")
+    application.offered_on = offered_on
+    application.outcome = Outcome.STARTED
+    application.full_clean()
+    application.save(update_fields=["offered_on", "outcome"])
+    audit_log(user=acting_user, unit=application.unit, action="application.offer", obj=application)
+    return application
+
+
+@transaction.atomic
+def application_assign(*, application: Application, counsellor_id: int, acting_user) -> Application:
+    """Assign a waiting or started application to one of the unit's counsellors."""
+    application = Application.objects.select_for_update().get(pk=application.pk, unit=application.unit)
+    if application.closed_on is not None:
+        raise ValidationError(_("This application is closed."))
+    if not Membership.objects.filter(unit=application.unit, user_id=counsellor_id).exists():
+        raise ValidationError({"counsellor": _("Choose a counsellor of this unit.")})
+    application.assigned_to_id = counsellor_id
+    application.full_clean()
+    application.save(update_fields=["assigned_to"])
+    audit_log(user=acting_user, unit=application.unit, action="application.assign", obj=application)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, outcome: str, closed_on: datetime.date,
+                         acting_user) -> Application:
+    """Withdrawn by the applicant, or referred elsewhere: closes the application and its case,
+    as long as no session has been held."""
+    if outcome not in (Outcome.WITHDRAWN, Outcome.REFERRED):
+        raise ValidationError({"outcome": _("Choose withdrawn or referred elsewhere.")})
+    application = Application.objects.select_for_update(of=("self",)).select_related("case").get(
+        pk=application.pk, unit=application.unit
+    )
+    if application.closed_on is not None:
+        raise ValidationError(_("This application is closed."))
+    if application.case.started_on is not None:
+        raise ValidationError(_("A session has been held in this case; close the case instead."))
+    _require_on_or_before_today(closed_on, "closed_on")
+    application.outcome = outcome
+    application.closed_on = closed_on
+    application.full_clean()
+    application.save(update_fields=["outcome", "closed_on"])
+    case = application.case
+    case.closed_on = closed_on
+    case.full_clean()
+    case.save(update_fields=["closed_on"])
+    audit_log(user=acting_user, unit=application.unit, action=f"application.{outcome}", obj=application)
+    return application
+
+
+@transaction.atomic
+def application_hand_over(*, application: Application, receiver: Unit, handed_over_on: datetime.date,
+                          acting_user) -> Application:
+    """Hand a waiting application to another provider. The receiver gets a new application
+    under its own next code with the same anonymous categories and the original received
+    date; the sender keeps that it was handed over, to whom and when — nothing more."""
+    sender = application.unit
+    application = Application.objects.select_for_update(of=("self",)).select_related("case", "municipality").get(
+        pk=application.pk, unit=sender
+    )
+    _require_waiting(application)
+    if not hand_over_receivers(unit=sender).filter(pk=receiver.pk).exists():
+        raise ValidationError({"receiver": _("Applications cannot be handed over to this unit.")})
+    _require_on_or_before_today(handed_over_on, "handed_over_on")
+    carried = {name: getattr(application, name) for name in CARRIED_FIELDS}
+
+    application.handed_over_to = receiver
+    application.outcome = Outcome.TRANSFERRED
+    application.closed_on = handed_over_on
+    application.full_clean()
+    application.save(update_fields=["handed_over_to", "outcome", "closed_on"])
+    case = application.case
+    case.closed_on = handed_over_on
+    case.full_clean()
+    case.save(update_fields=["closed_on"])
+    audit_log(user=acting_user, unit=sender, action="application.hand_over", obj=application)
+
+    with scope(unit=receiver):
+        served = application.municipality in agreement_municipalities(unit=receiver, day=application.received_on)
+        if served:
+            residence = {"municipality": application.municipality, "exception_reason": ""}
+        else:
+            with translation.override(receiver.language):
+                reason = application.exception_reason or gettext("Handed over by %(unit)s") % {"unit": sender.name}
+            residence = {"municipality": None, "exception_reason": reason[:200]}
+        _application_create(unit=receiver, acting_user=acting_user, action="application.receive",
+                            fields={"received_from": sender, **residence, **carried})
+    return application
+
+
+@transaction.atomic
+def counsellor_competences_set(*, unit: Unit, counsellor_id: int, competences: list[str], acting_user) -> None:
+    """Replace a counsellor's competence tags."""
+    if not Membership.objects.filter(unit=unit, user_id=counsellor_id).exists():
+        raise ValidationError(_("Choose a counsellor of this unit."))
+    wanted = set(competences)
+    tags = CounsellorCompetence.objects.filter(unit=unit, user_id=counsellor_id)
+    tags.exclude(competence__in=wanted).delete()
+    existing = set(tags.values_list("competence", flat=True))
+    for competence in sorted(wanted - existing):
+        tag = CounsellorCompetence(unit=unit, user_id=counsellor_id, competence=competence)
+        tag.full_clean()
+        tag.save()
+    audit_log(user=acting_user, unit=unit, action="counsellor_competence.set", object_type="auth.user",
+              object_id=str(counsellor_id))

@@ -1,0 +1,98 @@
+"""Pure arithmetic of the quality records: values in, values out, no database."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import SCALE_MAX, SCALE_MIN, OutreachKind
+
+SCALE = range(SCALE_MIN, SCALE_MAX + 1)
+# "Share satisfied": answers 4 or 5 on the 1–5 scale.
+SATISFIED_FROM = 4
+ONE_DECIMAL = Decimal("0.1")
+
+
+def is_suppressed(count: int, threshold: int) -> bool:
+    """Counts from 1 to threshold − 1 are hidden; nothing to hide in 0."""
+    return 0 < count < threshold
+
+
+def shown_count(count: int, threshold: int) -> str:
+    return f"<{threshold}" if is_suppressed(count, threshold) else str(count)
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """One scale question over a period. When suppressed, only `count_label` is set."""
+
+    count_label: str
+    suppressed: bool
+    count: int | None = None
+    mean: Decimal | None = None
+    distribution: tuple[int, ...] | None = None  # answers per score 1..5
+    satisfied_percent: Decimal | None = None
+
+
+def scale_result(distribution: dict[int, int], *, threshold: int) -> ScaleResult:
+    counts = tuple(distribution.get(score, 0) for score in SCALE)
+    total = sum(counts)
+    if is_suppressed(total, threshold):
+        return ScaleResult(count_label=shown_count(total, threshold), suppressed=True)
+    if total == 0:
+        return ScaleResult(count_label="0", suppressed=False, count=0, distribution=counts)
+    weighted = sum(score * n for score, n in zip(SCALE, counts, strict=True))
+    satisfied = sum(n for score, n in zip(SCALE, counts, strict=True) if score >= SATISFIED_FROM)
+    return ScaleResult(
+        count_label=str(total), suppressed=False, count=total, distribution=counts,
+        mean=(Decimal(weighted) / total).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        satisfied_percent=(Decimal(100 * satisfied) / total).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP),
+    )
+
+
+# 004_4991f6e8c25cfe0a.txt, the concept's table: (outreach kind, required per year, label).
+CONCEPT_DUTIES = [
+    (OutreachKind.DAYCARE_VISIT, 1,
+     _("Visit day-care institutions or invite them (“årligt besøge udvalgte dagsinstitutioner”)")),
+    (OutreachKind.THEME_EVENT, 1, _("Theme event for professionals (“en gang årligt … et temaarrangement”)")),
+    (OutreachKind.VOLUNTEER_MEETING, 1,
+     _("Meeting with the volunteer activities (“et årligt møde med de tilknyttede frivillige aktiviteter”)")),
+    (OutreachKind.CROSS_CITY_MEETING, 4, _("Cross-city meetings (“mødes 4 gange årligt”)")),
+    (OutreachKind.FOLLOW_GROUP_MEETING, 2, _("Meetings with the follow group (“to gange årligt”)")),
+]
+# "Der skal tilknyttes personale fra Børnefamilieenheden minimum 6 timer om ugen".
+LINKED_STAFF_HOURS_PER_WEEK = Decimal(6)
+
+
+@dataclass(frozen=True)
+class Duty:
+    key: str
+    label: str
+    required: Decimal
+    done: Decimal
+    per_week: bool = False
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.required
+
+    @property
+    def missing(self) -> Decimal:
+        return max(self.required - self.done, Decimal(0))
+
+
+def duty_checklist(counts: dict[str, int], *, linked_hours_per_week: Decimal) -> list[Duty]:
+    duties = [Duty(key=str(kind), label=str(label), required=Decimal(required), done=Decimal(counts.get(kind, 0)))
+              for kind, required, label in CONCEPT_DUTIES]
+    duties.append(Duty(
+        key="linked_staff", per_week=True, required=LINKED_STAFF_HOURS_PER_WEEK, done=linked_hours_per_week,
+        label=str(_("Staff from the børnefamilieenhed, hours a week (“minimum 6 timer om ugen”)")),
+    ))
+    return duties
+
+
+def hours_short(done: Decimal, target: Decimal | None) -> Decimal | None:
+    """Hours still missing towards a target, or None when there is no target."""
+    if target is None:
+        return None
+    return max(target - done, Decimal(0))

@@ -1,0 +1,505 @@
+"""The figures of a period. One small function per figure over a unit and a date range
+(start and end inclusive), each one aggregate query in the database; `period_figures` puts
+them together into the JSON-able dict that the page, the exports, the `period_stats`
+command and the yearly PDF all read, so they cannot disagree. The definitions are the
+contract in the README ("Period statistics").
+
+Which session rows count: a correction row (`Session.corrects`) replaces its original for
+statistics, so an original that has a correction is left out wherever either is dated.
+
+The figures every page shows are counted with plain SQL (`COUNT(*) FILTER (WHERE …)`, which
+PostgreSQL and SQLite both run): building dozens of conditional aggregates through the ORM
+took longer than running them (bench/RESULTS.md). Each statement names the unit itself.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+
+from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
+from sessions.models import (
+    Activity,
+    Case,
+    ClimateScore,
+    Course,
+    Goal,
+    Location,
+    OutcomeScore,
+    Phase,
+    SessionFormat,
+    SessionStatus,
+    Visit,
+)
+
+from . import profiles, suppression
+from .periods import Period, add_months, months_between
+
+HELD = SessionStatus.HELD
+NOT_STATED = "not_stated"
+# Waiting-time distribution in calendar days: (key, lowest, highest or None).
+WAITING_BUCKETS = [("0-7", 0, 7), ("8-14", 8, 14), ("15-21", 15, 21), ("22-28", 22, 28),
+                   ("29-42", 29, 42), ("43-56", 43, 56), ("57-", 57, None)]
+APPLICANT_CATEGORIES = {
+    "age_band": AgeBand,
+    "partner_age_band": AgeBand,
+    "relationship_type": RelationshipType,
+    "relationship_length": RelationshipLength,
+    "youngest_child_age_band": ChildAgeBand,
+    "contact_path": ContactPath,
+}
+CHILDREN_COUNTS = ["0", "1", "2", "3"]  # and "4+"
+PRIORITY_FLAGS = ["acute", "pregnancy", "small_children", "high_conflict", "violence"]
+VISIT_CATEGORIES = {
+    "by_channel": ("channel", Visit.Channel, False),
+    "by_topic": ("topic", Visit.Topic, False),
+    "by_child_age_band": ("child_age_band", Visit.ChildAgeBand, True),
+    "by_gender": ("gender", Visit.Gender, True),
+    "by_background": ("background", Visit.Background, True),
+}
+
+# Breakdowns suppressed when figures of an anonymous unit leave it: dotted path → whether
+# the cells add up to a total that is published beside them (see reporting.suppression).
+BREAKDOWNS = {
+    "sessions_by_format": True,
+    "sessions_by_location": True,
+    "sessions_by_month": True,
+    "new_applications_by_municipality": True,
+    "waiting_days_distribution": True,
+    **{f"applicants.{name}": True for name in [*APPLICANT_CATEGORIES, "children_count"]},
+    "applicants.priority": False,
+    **{f"visits.{name}": True for name in VISIT_CATEGORIES},
+    "cases_by_phase": False,
+    "goals": False,
+    "counted_work.sessions": False,
+    "counted_work.cases": False,
+}
+
+
+def _decimal_text(value: Decimal, places: str) -> str:
+    return str(value.quantize(Decimal(places), rounding=ROUND_HALF_UP))
+
+
+def share_text(part: int, whole: int) -> str | None:
+    """`part / whole` as a decimal string with 3 decimals, rounded half up; None when whole is 0."""
+    return _decimal_text(Decimal(part) / Decimal(whole), "0.001") if whole else None
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes as hours, a decimal string with 2 decimals, rounded half up."""
+    return _decimal_text(Decimal(minutes) / Decimal(60), "0.01")
+
+
+def month_key(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+
+
+def _not_corrected(alias: str) -> str:
+    """Session row `alias` is not replaced by a correction row: one parameter, the unit."""
+    return (f"{alias}.id NOT IN (SELECT c.corrects_id FROM counselling_session c "  # noqa: S608 - a fixed alias
+            "WHERE c.unit_id = %s AND c.corrects_id IS NOT NULL)")
+
+
+def _select(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _aggregate(source: str, params: list, columns: dict[str, tuple[str, list]]) -> dict:
+    """One statement: each column an aggregate (SQL, its parameters) over `source` ("FROM … WHERE …")."""
+    sql = f"SELECT {', '.join(expression for expression, _params in columns.values())} {source}"
+    (row,) = _select(sql, [*(value for _sql, values in columns.values() for value in values), *params])
+    return dict(zip(columns, row, strict=True))
+
+
+def _count_if(condition: str, *params) -> tuple[str, list]:
+    return f"COUNT(*) FILTER (WHERE {condition})", list(params)
+
+
+def _count_choices(prefix: str, column: str, choices, *, not_stated: bool) -> dict[str, tuple[str, list]]:
+    """A count per choice of a column (and of blank values as "not_stated"), keyed `prefix.choice`."""
+    values = [*choices.values, *([""] if not_stated else [])]
+    return {f"{prefix}.{value or NOT_STATED}": _count_if(f"{column} = %s", value) for value in values}
+
+
+def _count_rows(queryset, conditions: dict[str, Q]) -> dict[str, int]:
+    """Through the ORM, for the few-condition counts: one aggregate query."""
+    aliases = {f"c{index}": key for index, key in enumerate(conditions)}
+    row = queryset.aggregate(**{alias: Count(Value(1), filter=conditions[key]) for alias, key in aliases.items()})
+    return {key: row[alias] for alias, key in aliases.items()}
+
+
+def _nested(flat: dict) -> dict:
+    """{"a.b": 1, "c": 2} → {"a": {"b": 1}, "c": 2}."""
+    nested = {}
+    for key, value in flat.items():
+        group, dot, name = key.partition(".")
+        if dot:
+            nested.setdefault(group, {})[name] = value
+        else:
+            nested[key] = value
+    return nested
+
+
+# ---- sessions ------------------------------------------------------------------------
+
+
+def session_activity(unit, start, end) -> dict:
+    """Held sessions, their hours, cancellations and no-shows; held sessions by format, location
+    and month; the distinct cases with a held session — one pass over the period's sessions."""
+    status = "s.status = %s"
+    columns = {
+        "sessions_held": _count_if(status, HELD),
+        "client_cancellations": _count_if(status, SessionStatus.CLIENT_CANCELLED),
+        "no_shows": _count_if(status, SessionStatus.NO_SHOW),
+        "unit_cancellations": _count_if(status, SessionStatus.UNIT_CANCELLED),
+        **{f"sessions_by_format.{value}": _count_if(f"{status} AND s.format = %s", HELD, value)
+           for value in SessionFormat.values},
+        **{f"sessions_by_location.{value}": _count_if(f"{status} AND s.location = %s", HELD, value)
+           for value in Location.values},
+        **{f"sessions_by_month.{month_key(first)}": _count_if(f"{status} AND s.date BETWEEN %s AND %s", HELD, first,
+                                                              last)
+           for first, last in months_between(start, end)},
+        "minutes": (f"SUM(s.minutes) FILTER (WHERE {status})", [HELD]),
+        "unique_cases_seen": (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {status})", [HELD]),
+    }
+    figures = _nested(_aggregate(
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {_not_corrected('s')}",
+        [unit.pk, start, end, unit.pk], columns))
+    figures["client_hours"] = hours_text(figures.pop("minutes") or 0)
+    return figures
+
+
+def cases_started(unit, start, end) -> int:
+    """Cases whose first held session is in the period: the cases with a held session in the
+    period that have none before it (a case with no held session has not started)."""
+    return _aggregate(
+        f"FROM (SELECT DISTINCT s.case_id FROM counselling_session s WHERE s.unit_id = %s "  # noqa: S608
+        f"AND s.date BETWEEN %s AND %s AND s.status = %s AND s.case_id IS NOT NULL AND {_not_corrected('s')}) seen "
+        f"WHERE NOT EXISTS (SELECT 1 FROM counselling_session p WHERE p.case_id = seen.case_id AND p.status = %s "
+        f"AND p.date < %s AND {_not_corrected('p')})",
+        [unit.pk, start, end, HELD, unit.pk, HELD, start, unit.pk], {"cases": ("COUNT(*)", [])})["cases"]
+
+
+def counted_work(unit, start, end) -> dict:
+    """Östermalm's counted work (003_eba17951e60b4a73.txt, "Antal föräldrar som erhållit råd- och
+    stödsamtal", "Antal Tryggare barn-insatser" …): held sessions and distinct cases per activity."""
+    condition = "s.status = %s AND s.activity = %s"
+    columns = {}
+    for value in Activity.values:
+        columns[f"sessions.{value}"] = _count_if(condition, HELD, value)
+        columns[f"cases.{value}"] = (f"COUNT(DISTINCT s.case_id) FILTER (WHERE {condition})", [HELD, value])
+    return _nested(_aggregate(
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {_not_corrected('s')}",
+        [unit.pk, start, end, unit.pk], columns))
+
+
+# ---- applications and the queue ------------------------------------------------------
+
+
+def new_applications(unit, start, end) -> dict:
+    rows = _select(
+        "SELECT m.name, COUNT(*) FROM intake_application a LEFT JOIN units_municipality m ON m.id = a.municipality_id "
+        "WHERE a.unit_id = %s AND a.received_on BETWEEN %s AND %s GROUP BY m.name ORDER BY m.name",
+        [unit.pk, start, end])
+    by_municipality = {name or profiles.OTHER_MUNICIPALITY: count for name, count in rows}
+    if profiles.OTHER_MUNICIPALITY in by_municipality:  # residents elsewhere, last
+        by_municipality[profiles.OTHER_MUNICIPALITY] = by_municipality.pop(profiles.OTHER_MUNICIPALITY)
+    return {"new_applications": sum(by_municipality.values()), "new_applications_by_municipality": by_municipality}
+
+
+def _days_from(earlier: str, later: str) -> str:
+    """Calendar days from one date column to another, as the database writes it."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
+
+
+def waiting_histogram(unit, start, end) -> dict[int, int]:
+    """Offers made in the period: waiting days (offered_on − received_on) → number of offers."""
+    days = _days_from("received_on", "offered_on")
+    sql = (f"SELECT {days}, COUNT(*) FROM intake_application "  # noqa: S608 - `days` is one of two fixed strings
+           f"WHERE unit_id = %s AND offered_on BETWEEN %s AND %s GROUP BY {days}")
+    return dict(_select(sql, [unit.pk, start, end]))
+
+
+def waiting_summary(histogram: dict[int, int], *, limit: int) -> dict:
+    """Pure: offers, median (as statistics.median: the mean of the two middle values when the
+    count is even), p90 by nearest rank (the ceil(0.9·n)-th smallest), max, and the share of
+    offers within the limit (3 decimals, half up; None without offers)."""
+    ordered = sorted(histogram.items())
+    offers = sum(count for _days, count in ordered)
+    if not offers:
+        return {"offers": 0, "median": None, "p90": None, "max": None, "within_limit_share": None}
+
+    def nth_smallest(rank):
+        seen = 0
+        for days, count in ordered:
+            seen += count
+            if seen >= rank:
+                return days
+        raise ValueError(rank)
+
+    middle = offers // 2
+    median = nth_smallest(middle + 1) if offers % 2 else (nth_smallest(middle) + nth_smallest(middle + 1)) / 2
+    within = sum(count for days, count in ordered if days <= limit)
+    return {
+        "offers": offers,
+        "median": median,
+        "p90": nth_smallest(-(-9 * offers // 10)),
+        "max": ordered[-1][0],
+        "within_limit_share": share_text(within, offers),
+    }
+
+
+def waiting_distribution(histogram: dict[int, int]) -> dict[str, int]:
+    """Pure: offers per waiting-time bucket (WAITING_BUCKETS)."""
+    return {key: sum(count for days, count in histogram.items() if low <= days and (high is None or days <= high))
+            for key, low, high in WAITING_BUCKETS}
+
+
+def _waiting_on(day: datetime.date) -> tuple:
+    """Received on/before `day`, with no offer on/before it, not closed on/before it: (SQL, parameters…)."""
+    return ("received_on <= %s AND (offered_on IS NULL OR offered_on > %s) AND (closed_on IS NULL OR closed_on > %s)",
+            day, day, day)
+
+
+def queue(unit, start, end, *, limit: int) -> dict:
+    """waiting_now: the queue at the end of the period, and those in it who had waited more than
+    `limit` days by then; queue_by_month: the queue at the end of each month of the period."""
+    waiting, *params = _waiting_on(end)
+    columns = {
+        "waiting_now.count": _count_if(waiting, *params),
+        "waiting_now.over_limit": _count_if(f"{waiting} AND received_on < %s", *params,
+                                            end - datetime.timedelta(days=limit)),
+        **{f"queue_by_month.{month_key(first)}": _count_if(*_waiting_on(last)) for first, last in
+           months_between(start, end)},
+    }
+    return _nested(_aggregate("FROM intake_application WHERE unit_id = %s AND received_on <= %s", [unit.pk, end],
+                              columns))
+
+
+def applicants(unit, start, end) -> dict:
+    """Anonymous categories of the applications received in the period (000_610e279258caecb4.txt:
+    "de sökandes ålder, relationens art och längd, antal barn i familjen och deras ålder samt de
+    sökandes kontaktväg"), and the priority flags."""
+    columns = {}
+    for column, choices in APPLICANT_CATEGORIES.items():
+        columns |= _count_choices(column, column, choices, not_stated=True)
+    columns |= {f"children_count.{n}": _count_if("children_count = %s", int(n)) for n in CHILDREN_COUNTS}
+    columns["children_count.4+"] = _count_if("children_count >= %s", 4)
+    columns[f"children_count.{NOT_STATED}"] = _count_if("children_count IS NULL")
+    columns |= {f"priority.{flag}": _count_if(f"{flag} = %s", True) for flag in PRIORITY_FLAGS}
+    return _nested(_aggregate("FROM intake_application WHERE unit_id = %s AND received_on BETWEEN %s AND %s",
+                              [unit.pk, start, end], columns))
+
+
+# ---- cases ---------------------------------------------------------------------------
+
+
+def cases_closed(unit, start, end) -> int:
+    return _aggregate("FROM counselling_case WHERE unit_id = %s AND closed_on BETWEEN %s AND %s",
+                      [unit.pk, start, end], {"cases": ("COUNT(*)", [])})["cases"]
+
+
+def cases_by_phase(unit, start, end) -> dict[str, int]:
+    """Cases with a phase of each kind going on at some time in the period."""
+    phases = Phase.objects.filter(unit=unit, started_on__lte=end).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    row = phases.aggregate(**{kind: Count("case", distinct=True, filter=Q(kind=kind)) for kind in Phase.Kind.values})
+    return {kind: row[kind] for kind in Phase.Kind.values}
+
+
+def urgent_assignments(unit, start, end) -> dict[str, int]:
+    """Urgent assignments (skyndsamma uppdrag) given in the period and whether they became a
+    regular assignment within the unit's limit (001_12d4c227923da397.txt)."""
+    limit = datetime.timedelta(days=unit.urgent_conversion_days)
+    urgent = Case.objects.filter(unit=unit, urgent=True, assigned_on__range=(start, end)).annotate(
+        delay=F("regular_from") - F("assigned_on"))
+    return _count_rows(urgent, {
+        "count": Q(),
+        "regular_in_time": Q(delay__lte=limit),
+        "regular_late": Q(delay__gt=limit),
+        "not_regular": Q(regular_from__isnull=True),
+    })
+
+
+def goals(unit, start, end) -> dict[str, int]:
+    """Goals of the genomförandeplan of cases closed in the period, by status."""
+    closed_goals = Goal.objects.filter(unit=unit, case__closed_on__range=(start, end))
+    return _count_rows(closed_goals, {status: Q(status=status) for status in Goal.Status.values})
+
+
+def _first_and_last(model, *, field: str, **filters):
+    """Per (case, person): the first and the last value of `field`, by date."""
+    same_person = model.objects.filter(case=OuterRef("case"), person=OuterRef("person"), **filters)
+    return {
+        f"first_{field}": Subquery(same_person.order_by("date", "pk").values(field)[:1]),
+        f"last_{field}": Subquery(same_person.order_by("-date", "-pk").values(field)[:1]),
+    }
+
+
+def ors(unit, start, end) -> dict[str, int]:
+    """ORS change per person in cases closed in the period, from the first to the last score
+    (persons with at least two). Reliable change ±5; recovery: reliable improvement from below
+    the clinical cut-off (25 adults, 32 children) to at or above it. Thresholds:
+    settings.OUTCOME_SCORE_THRESHOLDS."""
+    thresholds = settings.OUTCOME_SCORE_THRESHOLDS
+    change = thresholds["reliable_change"]
+    persons = (OutcomeScore.objects.filter(unit=unit, kind=OutcomeScore.Kind.ORS, case__closed_on__range=(start, end))
+               .values("case", "person", "is_child")
+               .annotate(n=Count("pk"), **_first_and_last(OutcomeScore, field="total", kind="ors"))
+               .filter(n__gte=2))
+    cutoff = (Q(is_child=False, first_total__lt=thresholds["ors_cutoff_adult"],
+                last_total__gte=thresholds["ors_cutoff_adult"])
+              | Q(is_child=True, first_total__lt=thresholds["ors_cutoff_child"],
+                  last_total__gte=thresholds["ors_cutoff_child"]))
+    improved = Q(last_total__gte=F("first_total") + change)
+    # Counting the per-person annotation `n` keeps the outer query on the grouped rows.
+    return persons.aggregate(
+        persons=Count("n"),
+        reliable_improvement=Count("n", filter=improved),
+        reliable_deterioration=Count("n", filter=Q(last_total__lte=F("first_total") - change)),
+        recovery=Count("n", filter=improved & cutoff),
+    )
+
+
+def srs(unit, start, end) -> dict[str, int]:
+    """SRS ratings made in the period, and those at or below the alliance-concern level (36)."""
+    concern = settings.OUTCOME_SCORE_THRESHOLDS["srs_alliance_concern"]
+    ratings = OutcomeScore.objects.filter(unit=unit, kind=OutcomeScore.Kind.SRS, date__range=(start, end))
+    return _count_rows(ratings, {"ratings": Q(), "alliance_concern": Q(total__lte=concern)})
+
+
+CLIMATE_FACTORS = ["closeness", "distance", "spontaneity", "chaos"]
+
+
+def family_climate(unit, start, end) -> dict:
+    """Familjeklimat: per person in cases closed in the period with at least two measurements,
+    last minus first factor score; the mean change per factor (2 decimals, half up)."""
+    subqueries = {}
+    for factor in CLIMATE_FACTORS:
+        subqueries |= _first_and_last(ClimateScore, field=factor)
+    persons = (ClimateScore.objects.filter(unit=unit, case__closed_on__range=(start, end))
+               .values("case", "person").annotate(n=Count("pk"), **subqueries).filter(n__gte=2))
+    row = persons.aggregate(
+        persons=Count("n"),
+        **{factor: Sum(F(f"last_{factor}") - F(f"first_{factor}")) for factor in CLIMATE_FACTORS},
+    )
+    count = row["persons"]
+    return {"persons": count, **{
+        factor: _decimal_text(Decimal(row[factor]) / count, "0.01") if count else None for factor in CLIMATE_FACTORS
+    }}
+
+
+def not_current_again(unit, start, end) -> dict:
+    """Östermalm's key indicator (003_eba17951e60b4a73.txt: "Andel barn och ungdomar som varit
+    aktuella för insatser … och som inte är aktuella 12 månader efter avslutad insats", 84 %):
+    of the cases (one per child) closed 12–24 months before the period end — after the day 24
+    months before, up to and including the day 12 months before — the share not current again
+    (Case.rereferred_on) within 12 months of closing."""
+    ended_after, ended_until = add_months(end, -24), add_months(end, -12)
+    months_later = ((ExtractYear("rereferred_on") - ExtractYear("closed_on")) * 12
+                    + ExtractMonth("rereferred_on") - ExtractMonth("closed_on"))
+    ended = Case.objects.filter(unit=unit, closed_on__gt=ended_after, closed_on__lte=ended_until).annotate(
+        months_later=months_later, day_closed=ExtractDay("closed_on"), day_again=ExtractDay("rereferred_on"))
+    # rereferred_on ≤ closed_on + 12 months, in whole months and days (29 Feb + 12 months = 28 Feb).
+    again = Q(rereferred_on__isnull=False) & (
+        Q(months_later__lt=12) | Q(months_later=12, day_again__lte=F("day_closed")))
+    row = _count_rows(ended, {"ended": Q(), "current_again": again})
+    kept = row["ended"] - row["current_again"]
+    share = share_text(kept, row["ended"])
+    target = unit.indicator_target_percent
+    return {
+        "ended_from": (ended_after + datetime.timedelta(days=1)).isoformat(),
+        "ended_to": ended_until.isoformat(),
+        "ended": row["ended"],
+        "not_current_again": kept,
+        "share": share,
+        "target_percent": str(target),
+        "meets_target": None if share is None else Decimal(share) * 100 >= target,
+    }
+
+
+# ---- open counselling (København) ----------------------------------------------------
+
+
+def visits(unit, start, end) -> dict:
+    """The anonymous inquiry tally (henvendelser) by channel, topic and the anonymous
+    categories the target-group comparison needs (004_4991f6e8c25cfe0a.txt)."""
+    columns = {"total": ("COUNT(*)", [])}
+    for name, (column, choices, optional) in VISIT_CATEGORIES.items():
+        columns |= _count_choices(name, column, choices, not_stated=optional)
+    return _nested(_aggregate("FROM counselling_visit WHERE unit_id = %s AND date BETWEEN %s AND %s",
+                              [unit.pk, start, end], columns))
+
+
+def courses(unit, start, end) -> dict[str, int]:
+    """Courses (forløb): started and ended in the period, and still open at its end."""
+    return _count_rows(Course.objects.filter(unit=unit, started_on__lte=end), {
+        "started": Q(started_on__gte=start),
+        "ended": Q(ended_on__range=(start, end)),
+        "open_at_end": Q(ended_on__isnull=True) | Q(ended_on__gt=end),
+    })
+
+
+# ---- the period --------------------------------------------------------------------------
+
+# Figures a report profile's sections add to the core (reporting.profiles names them).
+SECTION_FIGURES = {
+    "cases_closed": cases_closed,
+    "applicants": applicants,
+    "cases_by_phase": cases_by_phase,
+    "urgent_assignments": urgent_assignments,
+    "goals": goals,
+    "ors": ors,
+    "srs": srs,
+    "family_climate": family_climate,
+    "counted_work": counted_work,
+    "not_current_again": not_current_again,
+    "visits": visits,
+    "courses": courses,
+}
+
+
+def core_figures(unit, start, end) -> dict:
+    """The figures every unit reports: the JSON contract and the month-by-month series beside it."""
+    activity = session_activity(unit, start, end)
+    histogram = waiting_histogram(unit, start, end)
+    return {
+        **{key: activity[key] for key in ("sessions_held", "client_hours", "client_cancellations", "no_shows",
+                                          "unit_cancellations", "sessions_by_format")},
+        **new_applications(unit, start, end),
+        "cases_started": cases_started(unit, start, end),
+        "unique_cases_seen": activity["unique_cases_seen"],
+        "waiting_days": waiting_summary(histogram, limit=unit.wait_limit_days),
+        **queue(unit, start, end, limit=unit.wait_limit_days),
+        "wait_limit_days": unit.wait_limit_days,
+        "waiting_days_distribution": waiting_distribution(histogram),
+        "sessions_by_location": activity["sessions_by_location"],
+        "sessions_by_month": activity["sessions_by_month"],
+    }
+
+
+def period_figures(*, unit, period: Period, core_only: bool = False) -> dict:
+    """Every figure of the unit's report profile for the period (only the core with `core_only`),
+    JSON-able. Call it inside the unit's scope."""
+    start, end = period.start, period.end
+    figures = {"unit": unit.slug, "period": period.label, "start": start.isoformat(), "end": end.isoformat()}
+    figures |= core_figures(unit, start, end)
+    for key in [] if core_only else profiles.profile_for(unit).figure_keys:
+        figures[key] = SECTION_FIGURES[key](unit, start, end)
+    return figures
+
+
+def suppressed(figures: dict, *, unit) -> dict:
+    """The figures as they may leave the unit: small counts in breakdowns of an anonymous unit hidden."""
+    if not unit.is_anonymous:
+        return figures
+    return suppression.suppress_figures(figures, breakdowns=BREAKDOWNS, threshold=unit.suppression_threshold)

@@ -1,0 +1,48 @@
+"""`period_stats --unit SLUG --period 2025-Q1 [--format json|csv]`: the figures the statistics
+page shows, exact (as unit staff see them). The keys are a contract: README "Period statistics"."""
+
+import csv
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope
+
+from reporting.indicators import period_figures
+from reporting.periods import Period
+from units.models import Unit
+
+
+def flat_items(figures: dict, prefix: str = ""):
+    """("waiting_days.median", 7.5) pairs, nested keys joined with dots."""
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            yield from flat_items(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+class Command(BaseCommand):
+    help = "Print a unit's period statistics as JSON or CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--unit", required=True, help="The unit's slug.")
+        parser.add_argument("--period", required=True, help="2025-Q1, 2025-T2, 2025-H1 or 2025.")
+        parser.add_argument("--format", choices=["json", "csv"], default="json")
+
+    def handle(self, *args, unit, period, format, **options):
+        try:
+            chosen = Period.parse(period)
+        except ValueError as error:
+            raise CommandError(f"--period: {error}") from error
+        found = Unit.objects.filter(slug=unit).first()
+        if found is None:
+            raise CommandError(f"--unit: no unit {unit!r}")
+        with scope(unit=found):
+            figures = period_figures(unit=found, period=chosen)
+        if format == "json":
+            self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
+            return
+        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer.writerow(["key", "value"])
+        for key, value in flat_items(figures):
+            writer.writerow([key, "" if value is None else json.dumps(value) if isinstance(value, bool) else value])

@@ -1,0 +1,369 @@
+"""Report profiles: which sections a unit's statistics show, declared per Unit.kind — a unit
+differs by its profile, not by a fork of the view. A section names the figures it adds to
+the core (reporting.indicators.SECTION_FIGURES) and turns the figures of a period and of the
+same period a year earlier into tables: plain dicts the page, the exports and the yearly PDF
+render alike."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.utils.dates import MONTHS
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
+from sessions.models import Activity, Goal, Location, Phase, SessionFormat, Visit
+from units.models import Unit
+
+from .charts import bar_chart
+from .suppression import combined_total
+
+NOT_STATED_LABEL = _("Not stated")
+# Key for applications without a municipality: residents elsewhere, taken by exception.
+OTHER_MUNICIPALITY = "other"
+WAITING_BUCKET_LABELS = {"0-7": "0–7", "8-14": "8–14", "15-21": "15–21", "22-28": "22–28", "29-42": "29–42",
+                         "43-56": "43–56", "57-": "57+"}
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    figure_keys: tuple[str, ...]
+    tables: Callable[["Comparison"], list[dict]]
+
+
+@dataclass(frozen=True)
+class Profile:
+    kind: str
+    sections: tuple[Section, ...]
+
+    @property
+    def figure_keys(self) -> list[str]:
+        return [key for section in self.sections for key in section.figure_keys]
+
+
+def value_at(figures: dict, path: str):
+    """The value at a dotted path (`waiting_days.median`), or None."""
+    value = figures
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _row(label, current, earlier, *, percent=False, total=False) -> dict:
+    return {"label": label, "current": current, "earlier": earlier, "percent": percent, "total": total}
+
+
+def category_label(labels: dict, category: str):
+    return labels.get(category) or MUNICIPALITY_LABELS.get(category, category)
+
+
+def categories_found(*breakdowns: dict) -> list[str]:
+    """Categories of data-made breakdowns (municipality names) in name order, "other" last."""
+    found = {category for breakdown in breakdowns for category in breakdown}
+    return sorted(found - {OTHER_MUNICIPALITY}) + ([OTHER_MUNICIPALITY] if OTHER_MUNICIPALITY in found else [])
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The figures of a period beside those of the same period a year earlier, made into tables:
+    {key, title, rows: [{label, current, earlier, percent, total}], chart}."""
+
+    current: dict
+    earlier: dict
+
+    def figures(self, key, title, rows) -> dict:
+        """Named figures: `rows` is [(label, dotted path)] or [(label, path, {"percent": True})]."""
+        return {"key": key, "title": title, "chart": None, "rows": [
+            _row(label, value_at(self.current, path), value_at(self.earlier, path), **(options[0] if options else {}))
+            for label, path, *options in rows
+        ]}
+
+    def breakdown(self, path, title, labels=None, *, total=None, chart=False) -> dict:
+        """One row per category of `labels` (category → label) in that order — without `labels`,
+        the categories found in the data — then the published total at the path `total`."""
+        now, before = value_at(self.current, path) or {}, value_at(self.earlier, path) or {}
+        rows = [_row(category_label(labels or {}, category), now.get(category, 0), before.get(category, 0))
+                for category in (labels or categories_found(now, before))]
+        return self._table(path, title, rows, total=total, chart=chart)
+
+    def months(self, path, title, *, total=None, chart=False) -> dict:
+        """One row per month of the period, beside the same month a year earlier."""
+        now, before = value_at(self.current, path) or {}, value_at(self.earlier, path) or {}
+        rows = [_row(MONTHS[int(month[5:])], now[month], value)
+                for month, value in zip(now, before.values(), strict=True)]
+        return self._table(path, title, rows, total=total, chart=chart)
+
+    def _table(self, path, title, rows, *, total, chart) -> dict:
+        if total:
+            rows.append(_row(_("Total"), value_at(self.current, total), value_at(self.earlier, total), total=True))
+        return {"key": path.replace(".", "_"), "title": title, "rows": rows,
+                "chart": self.chart(title, rows) if chart else None}
+
+    def chart(self, title, rows):
+        """Bars of this period beside the same period a year earlier; hidden cells draw no bar."""
+        categories = [row for row in rows if not row["total"]]
+
+        def shown(value):
+            return value if isinstance(value, int) else None
+
+        return bar_chart(title=str(title), labels=[str(row["label"]) for row in categories], series=[
+            (self.current["period"], [shown(row["current"]) for row in categories]),
+            (self.earlier["period"], [shown(row["earlier"]) for row in categories]),
+        ])
+
+
+def _choices(choices, *, not_stated=True) -> dict:
+    labels = dict(choices.choices)
+    if not_stated:
+        labels["not_stated"] = NOT_STATED_LABEL
+    return labels
+
+
+# ---- sections ------------------------------------------------------------------------
+
+
+def waiting_tables(pair: Comparison):
+    limit = pair.current["wait_limit_days"]
+    return [
+        pair.figures("waiting_days", _("Waiting time to an offered visit (calendar days)"), [
+            (_("Offers made"), "waiting_days.offers"),
+            (_("Median"), "waiting_days.median"),
+            (_("90th percentile"), "waiting_days.p90"),
+            (_("Longest"), "waiting_days.max"),
+            (_("Offered within %(days)s days") % {"days": limit}, "waiting_days.within_limit_share",
+             {"percent": True}),
+        ]),
+        pair.figures("waiting_now", _("Queue at the end of the period"), [
+            (_("Waiting for an offer"), "waiting_now.count"),
+            (_("Of whom waiting more than %(days)s days") % {"days": limit}, "waiting_now.over_limit"),
+        ]),
+        pair.breakdown("waiting_days_distribution", _("Offers by waiting time (days)"), WAITING_BUCKET_LABELS,
+                       total="waiting_days.offers", chart=True),
+        pair.months("queue_by_month", _("Queue at the end of each month"), chart=True),
+    ]
+
+
+def activity_tables(pair: Comparison):
+    return [
+        pair.figures("sessions", _("Sessions and cancellations"), [
+            (_("Sessions held"), "sessions_held"),
+            (_("Client hours"), "client_hours"),
+            (_("Client cancellations (återbud)"), "client_cancellations"),
+            (_("No-shows"), "no_shows"),
+            (_("Cancelled by the unit"), "unit_cancellations"),
+        ]),
+        pair.breakdown("sessions_by_format", _("Sessions held by format"), FORMAT_LABELS, total="sessions_held"),
+        pair.breakdown("sessions_by_location", _("Sessions held by location"), _choices(Location, not_stated=False),
+                       total="sessions_held"),
+        pair.months("sessions_by_month", _("Sessions held per month"), total="sessions_held", chart=True),
+    ]
+
+
+def throughput_tables(pair: Comparison):
+    return [
+        pair.figures("throughput", _("Throughput"), [
+            (_("New applications"), "new_applications"),
+            (_("Cases started (first session held)"), "cases_started"),
+            (_("Cases seen (at least one session held)"), "unique_cases_seen"),
+            (_("Cases closed"), "cases_closed"),
+        ]),
+        pair.breakdown("new_applications_by_municipality", _("New applications by municipality"),
+                       total="new_applications"),
+    ]
+
+
+def applicant_tables(pair: Comparison):
+    categories = [
+        ("age_band", _("Applicant's age"), _choices(AgeBand)),
+        ("partner_age_band", _("Partner's age"), _choices(AgeBand)),
+        ("relationship_type", _("Relationship type"), _choices(RelationshipType)),
+        ("relationship_length", _("Relationship length"), _choices(RelationshipLength)),
+        ("children_count", _("Number of children"),
+         {"0": "0", "1": "1", "2": "2", "3": "3", "4+": "4+", "not_stated": NOT_STATED_LABEL}),
+        ("youngest_child_age_band", _("Youngest child's age"), _choices(ChildAgeBand)),
+        ("contact_path", _("Contact path"), _choices(ContactPath)),
+    ]
+    return [
+        *[pair.breakdown(f"applicants.{name}", title, labels, total="new_applications")
+          for name, title, labels in categories],
+        pair.breakdown("applicants.priority", _("Priority grounds (an application may have several)"), {
+            "acute": _("Acute crisis"), "pregnancy": _("Pregnancy"), "small_children": _("Small children"),
+            "high_conflict": _("High conflict"), "violence": _("Violence in the relationship")}),
+    ]
+
+
+def case_work_tables(pair: Comparison):
+    return [
+        pair.breakdown("cases_by_phase", _("Cases per phase during the period"),
+                       _choices(Phase.Kind, not_stated=False)),
+        pair.figures("urgent_assignments", _("Urgent assignments (skyndsamma)"), [
+            (_("Urgent assignments given"), "urgent_assignments.count"),
+            (_("Became regular in time"), "urgent_assignments.regular_in_time"),
+            (_("Became regular late"), "urgent_assignments.regular_late"),
+            (_("Not yet regular"), "urgent_assignments.not_regular"),
+        ]),
+        pair.breakdown("goals", _("Goals of cases closed in the period"), _choices(Goal.Status, not_stated=False)),
+        pair.figures("ors", _("ORS from first to last score, cases closed in the period"), [
+            (_("Persons with two or more scores"), "ors.persons"),
+            (_("Reliable improvement"), "ors.reliable_improvement"),
+            (_("Recovery (reliable improvement across the clinical cut-off)"), "ors.recovery"),
+            (_("Reliable deterioration"), "ors.reliable_deterioration"),
+        ]),
+        pair.figures("srs", _("SRS ratings in the period"), [
+            (_("Ratings"), "srs.ratings"),
+            (_("Alliance concern (36 or lower)"), "srs.alliance_concern"),
+        ]),
+        pair.figures("family_climate", _("Familjeklimat: mean change, cases closed in the period"), [
+            (_("Persons measured twice or more"), "family_climate.persons"),
+            (_("Closeness (Närhet)"), "family_climate.closeness"),
+            (_("Distance (Distans)"), "family_climate.distance"),
+            (_("Spontaneity (Spontanitet)"), "family_climate.spontaneity"),
+            (_("Chaos (Kaos)"), "family_climate.chaos"),
+        ]),
+    ]
+
+
+def counted_work_tables(pair: Comparison):
+    labels = _choices(Activity, not_stated=False)
+    return [
+        pair.breakdown("counted_work.sessions", _("Sessions held per activity"), labels),
+        pair.breakdown("counted_work.cases", _("Cases (families) per activity"), labels),
+    ]
+
+
+def indicator_tables(pair: Comparison):
+    return [pair.figures("not_current_again", _("Children not current again 12 months after the intervention ended"), [
+        (_("Interventions ended 12–24 months before the period end"), "not_current_again.ended"),
+        (_("Not current again within 12 months"), "not_current_again.not_current_again"),
+        (_("Share not current again"), "not_current_again.share", {"percent": True}),
+        (_("Target (%)"), "not_current_again.target_percent"),
+        (_("Target met"), "not_current_again.meets_target"),
+    ])]
+
+
+def walk_in_tables(pair: Comparison):
+    breakdowns = [
+        ("by_channel", _("Inquiries by channel"), _choices(Visit.Channel, not_stated=False)),
+        ("by_topic", _("Inquiries by topic"), _choices(Visit.Topic, not_stated=False)),
+        ("by_child_age_band", _("Inquiries by children's age"), _choices(Visit.ChildAgeBand)),
+        ("by_gender", _("Inquiries by gender"), _choices(Visit.Gender)),
+        ("by_background", _("Inquiries by background"), _choices(Visit.Background)),
+    ]
+    return [
+        *[pair.breakdown(f"visits.{name}", title, labels, total="visits.total") for name, title, labels in breakdowns],
+        pair.figures("courses", _("Courses (forløb)"), [
+            (_("Started"), "courses.started"),
+            (_("Ended"), "courses.ended"),
+            (_("Open at the end of the period"), "courses.open_at_end"),
+        ]),
+    ]
+
+
+FORMAT_LABELS = _choices(SessionFormat, not_stated=False)
+MUNICIPALITY_LABELS = {OTHER_MUNICIPALITY: _("Other (by exception)")}
+
+WAITING = Section("waiting", _("Waiting and queue"), (), waiting_tables)
+ACTIVITY = Section("activity", _("Activity"), (), activity_tables)
+THROUGHPUT = Section("throughput", _("Throughput"), ("cases_closed",), throughput_tables)
+APPLICANTS = Section("applicants", _("Applicants"), ("applicants",), applicant_tables)
+CASE_WORK = Section("case_work", _("Case work"),
+                    ("cases_by_phase", "urgent_assignments", "goals", "ors", "srs", "family_climate"), case_work_tables)
+COUNTED_WORK = Section("counted_work", _("Counted work"), ("counted_work",), counted_work_tables)
+INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicator_tables)
+WALK_INS = Section("walk_ins", _("Inquiries and courses"), ("visits", "courses"), walk_in_tables)
+
+PROFILES = {
+    # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
+    Unit.Kind.FAMILY_COUNSELLING: Profile(Unit.Kind.FAMILY_COUNSELLING,
+                                          (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS)),
+    # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
+    Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK)),
+    # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
+    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (WAITING, ACTIVITY, THROUGHPUT, COUNTED_WORK, INDICATOR)),
+    # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb).
+    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (ACTIVITY, THROUGHPUT, WALK_INS)),
+}
+
+
+def profile_for(unit) -> Profile:
+    return PROFILES[unit.kind]
+
+
+def page_sections(unit, current: dict, earlier: dict) -> list[dict]:
+    """[{key, title, tables}] for the unit's profile; `current` and `earlier` as period_figures gives them."""
+    pair = Comparison(current, earlier)
+    return [{"key": section.key, "title": section.title, "tables": section.tables(pair)}
+            for section in profile_for(unit).sections]
+
+
+# The organisation page: (label, dotted path, how the total column adds it up).
+ORGANISATION_ROWS = [
+    (_("Sessions held"), "sessions_held", "count"),
+    (_("Client hours"), "client_hours", "hours"),
+    (_("Client cancellations (återbud)"), "client_cancellations", "count"),
+    (_("No-shows"), "no_shows", "count"),
+    (_("Cancelled by the unit"), "unit_cancellations", "count"),
+    (_("New applications"), "new_applications", "count"),
+    (_("Cases started (first session held)"), "cases_started", "count"),
+    (_("Cases seen (at least one session held)"), "unique_cases_seen", "count"),
+    (_("Offers made"), "waiting_days.offers", "count"),
+    (_("Median waiting time (days)"), "waiting_days.median", None),
+    (_("Offered within the waiting-time limit"), "waiting_days.within_limit_share", None),
+    (_("Waiting at the end of the period"), "waiting_now.count", "count"),
+    (_("Of whom over the waiting-time limit"), "waiting_now.over_limit", "count"),
+]
+
+
+def organisation_tables(columns: list[dict]) -> list[dict]:
+    """Units side by side — `columns` are each unit's figures (suppressed as they leave the unit) —
+    with a total column when there are several (København: both bydele and the city)."""
+    with_total = len(columns) > 1
+
+    def row(label, values, adding, *, percent=False):
+        if with_total:
+            if adding == "count":
+                values = [*values, combined_total(values)]
+            elif adding == "hours":
+                values = [*values, str(sum(Decimal(value) for value in values))]
+            else:
+                values = [*values, None]
+        return {"label": label, "cells": values, "percent": percent}
+
+    tables = [{"key": "key_figures", "title": _("Key figures"), "rows": [
+        row(label, [value_at(figures, path) for figures in columns], adding, percent=path.endswith("_share"))
+        for label, path, adding in ORGANISATION_ROWS
+    ]}]
+    for key, title, labels in [("sessions_by_format", _("Sessions held by format"), FORMAT_LABELS),
+                               ("new_applications_by_municipality", _("New applications by municipality"), {})]:
+        breakdowns = [figures[key] for figures in columns]
+        tables.append({"key": key, "title": title, "rows": [
+            row(category_label(labels, category), [breakdown.get(category, 0) for breakdown in breakdowns], "count")
+            for category in (labels or categories_found(*breakdowns))
+        ]})
+    return tables
+
+
+def export_value(value):
+    """A cell as a CSV/XLSX value: numbers as numbers; hidden cells and missing values as they are."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
+def export_rows(sections: list[dict]) -> list[list]:
+    """The unit page's tables as one sheet: section, table, figure, this period, a year earlier."""
+    return [[section["title"], table["title"], row["label"], export_value(row["current"]), export_value(row["earlier"])]
+            for section in sections for table in section["tables"] for row in table["rows"]]
+
+
+def organisation_export_rows(tables: list[dict]) -> list[list]:
+    return [[table["title"], row["label"], *[export_value(value) for value in row["cells"]]]
+            for table in tables for row in table["rows"]]

@@ -1,0 +1,77 @@
+"""Period statistics pages: one unit (`/<unit>/stats/<period>/`) and an organisation's units
+side by side (`/org/<org>/stats/<period>/`). Figures come from reporting.indicators only."""
+
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_scopes import scope
+
+from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation
+from units.exports import table_response
+from units.models import Role
+
+from . import indicators, profiles
+from .periods import Period, current_period
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+@unit_roles(*REPORT_READERS)
+def stats_current(request, unit_slug):
+    return redirect("reporting:stats", unit_slug=unit_slug, period=current_period(request.unit, timezone.localdate()))
+
+
+@unit_roles(*REPORT_READERS)
+def stats(request, unit_slug, period: Period):
+    unit = request.unit
+    current = indicators.period_figures(unit=unit, period=period)
+    earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
+    # Unit staff see exact counts; what an administrator sees has left the unit.
+    outside = request.unit_role == Role.ADMINISTRATION and unit.is_anonymous
+    if outside:
+        current, earlier = indicators.suppressed(current, unit=unit), indicators.suppressed(earlier, unit=unit)
+    sections = profiles.page_sections(unit, current, earlier)
+    fmt = request.GET.get("export")
+    if fmt in EXPORT_FORMATS:
+        return table_response(request, filename=f"{unit.slug}-{period}", fmt=fmt, rows=profiles.export_rows(sections),
+                              headers=[_("Section"), _("Table"), _("Figure"), current["period"], earlier["period"]])
+    own_kind = Period.containing(period.start, unit.period_kind)
+    return render(request, "reporting/stats.html", {
+        "period": period, "earlier_period": period.year_earlier(), "sections": sections, "suppressed": outside,
+        "threshold": unit.suppression_threshold,
+        "steps": {"previous": period.previous(), "next": period.next(),
+                  "year": Period(period.year, "year"), "own": own_kind if own_kind != period else None},
+    })
+
+
+def org_stats_current(request, org_slug):
+    units = list(units_seen_by_organisation(request.organisation))
+    kinds = {unit.period_kind for unit in units}
+    # The units' own period kind when they share one, else the year.
+    kind = kinds.pop() if len(kinds) == 1 else "year"
+    return redirect("reporting_org:stats", org_slug=org_slug, period=Period.containing(timezone.localdate(), kind))
+
+
+def org_stats(request, org_slug, period: Period):
+    """The organisation's units side by side, with their total (København: both bydele and the
+    city). Everything here has left the units: breakdowns of anonymous units are suppressed."""
+    units = list(units_seen_by_organisation(request.organisation))
+    languages = {unit.language for unit in units}
+    if len(languages) == 1:  # København's page in Danish, as its units speak
+        translation.activate(languages.pop())
+    columns = []
+    for unit in units:
+        with scope(unit=unit):
+            columns.append(indicators.suppressed(indicators.period_figures(unit=unit, period=period, core_only=True),
+                                                 unit=unit))
+    tables = profiles.organisation_tables(columns)
+    headers = [_("Figure"), *[unit.name for unit in units], *([_("Total")] if len(units) > 1 else [])]
+    fmt = request.GET.get("export")
+    if fmt in EXPORT_FORMATS:
+        return table_response(request, filename=f"{request.organisation.slug}-{period}", fmt=fmt,
+                              headers=[_("Table"), *headers], rows=profiles.organisation_export_rows(tables))
+    return render(request, "reporting/org_stats.html", {
+        "period": period, "units": units, "tables": tables, "headers": headers,
+        "steps": {"previous": period.previous(), "next": period.next()},
+        "thresholds": sorted({unit.suppression_threshold for unit in units if unit.is_anonymous}),
+    })

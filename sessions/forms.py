@@ -1,0 +1,270 @@
+"""Forms parse and label input; the rules live in services.py. Field labels, choices and
+validators come from the models, so a form cannot drift from what may be stored."""
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Unit
+
+from . import rules, selectors
+from .models import (
+    Activity,
+    Case,
+    ClimateScore,
+    Constellation,
+    FollowUpMeeting,
+    Goal,
+    Location,
+    OutcomeScore,
+    Phase,
+    Session,
+    SessionFormat,
+    SessionStatus,
+    Visit,
+)
+from .models import Fee as FeeChoice
+
+
+def _label(model, field):
+    return capfirst(model._meta.get_field(field).verbose_name)
+
+
+def _date_field(model, field, **kwargs):
+    return forms.DateField(label=_label(model, field), widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+
+
+_TOGGLE = {"class": "btn-check", "autocomplete": "off"}
+
+
+def _token():
+    return forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError at the form's fields (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class CounsellorChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class SessionForm(forms.Form):
+    """The 20-second form. Starts at today, me, and what I usually log."""
+
+    date = _date_field(Session, "date")
+    start_time = forms.TimeField(label=_label(Session, "start_time"), required=False,
+                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    minutes = forms.IntegerField(label=_label(Session, "minutes"), min_value=1, max_value=rules.MAX_MINUTES,
+                                 widget=forms.NumberInput(attrs={"step": 5}))
+    format = forms.ChoiceField(label=_label(Session, "format"), choices=SessionFormat.choices,
+                               widget=forms.RadioSelect(attrs=_TOGGLE))
+    constellation = forms.ChoiceField(label=_label(Session, "constellation"), required=False,
+                                      choices=[("", "—"), *Constellation.choices])
+    activity = forms.ChoiceField(label=_label(Session, "activity"), required=False,
+                                 choices=[("", "—"), *Activity.choices])
+    participants = forms.IntegerField(label=_label(Session, "participants"), required=False, min_value=1,
+                                      help_text=_("Needed for family and group sessions."))
+    status = forms.ChoiceField(label=_label(Session, "status"), choices=SessionStatus.choices,
+                               initial=SessionStatus.HELD, widget=forms.RadioSelect(attrs=_TOGGLE))
+    location = forms.ChoiceField(label=_label(Session, "location"), choices=Location.choices, initial=Location.OFFICE)
+    fee = forms.ChoiceField(label=_label(Session, "fee"), choices=FeeChoice.choices, initial=FeeChoice.NONE,
+                            widget=forms.RadioSelect(attrs=_TOGGLE))
+    counsellors = CounsellorChoice(label=_("Counsellor(s)"), queryset=None,
+                                   widget=forms.CheckboxSelectMultiple(attrs=_TOGGLE))
+    case = forms.ModelChoiceField(label=_("Case"), queryset=None, required=False,
+                                  empty_label=_("No case (group or one-off advice)"),
+                                  help_text=_("Leave empty for a group or one-off advice."))
+    idempotency_key = _token()
+
+    # Fields the correction form leaves out: a correction keeps the original's date and case.
+    CORRECTION_FIXED = ("date", "start_time", "case")
+
+    def __init__(self, *args, unit: Unit, user, session: Session | None = None, correction: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellors"].queryset = selectors.unit_counsellors(unit)
+        self.fields["case"].queryset = selectors.open_cases(unit, also=session.case_id if session else None)
+        if unit.kind != Unit.Kind.FAMILY_TREATMENT:
+            del self.fields["constellation"]
+        if unit.kind != Unit.Kind.FAMILY_UNIT:
+            del self.fields["activity"]
+        if not unit.is_anonymous:
+            del self.fields["fee"]
+        if correction:
+            for field in self.CORRECTION_FIXED:
+                del self.fields[field]
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4())
+            if session is None:
+                self.initial.update({"date": timezone.localdate(), "counsellors": [user.pk],
+                                     **selectors.usual_session_values(unit=unit, user=user)})
+
+    def service_values(self) -> dict:
+        values = {name: value for name, value in self.cleaned_data.items()
+                  if name not in {"counsellors", "idempotency_key"}}
+        return {"counsellors": list(self.cleaned_data["counsellors"]), **values}
+
+
+def session_initial(session: Session) -> dict:
+    initial = {field: getattr(session, field) for field in
+               ("date", "start_time", "minutes", "format", "constellation", "activity", "participants", "status",
+                "location", "fee")}
+    return {**initial, "case": session.case_id, "counsellors": [person.pk for person in session.counsellors.all()]}
+
+
+class SessionFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    counsellor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None, required=False,
+                                        empty_label=_("All counsellors"))
+    status = forms.ChoiceField(label=_label(Session, "status"), required=False,
+                               choices=[("", _("All")), *SessionStatus.choices])
+    format = forms.ChoiceField(label=_label(Session, "format"), required=False,
+                               choices=[("", _("All")), *SessionFormat.choices])
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].queryset = selectors.unit_counsellors(unit)
+        self.fields["counsellor"].label_from_instance = lambda person: person.get_full_name() or person.get_username()
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {"date_from": data["date_from"], "date_to": data["date_to"], "counsellor": data["counsellor"],
+                "status": data["status"], "session_format": data["format"]}
+
+
+class VisitForm(forms.Form):
+    """One tap per inquiry: the channel is the button pressed."""
+
+    date = _date_field(Visit, "date")
+    topic = forms.ChoiceField(label=_label(Visit, "topic"), choices=Visit.Topic.choices, initial=Visit.Topic.OTHER,
+                              widget=forms.RadioSelect(attrs=_TOGGLE))
+    child_age_band = forms.ChoiceField(label=_label(Visit, "child_age_band"), required=False,
+                                       choices=[("", _("Not stated")), *Visit.ChildAgeBand.choices])
+    gender = forms.ChoiceField(label=_label(Visit, "gender"), required=False,
+                               choices=[("", _("Not stated")), *Visit.Gender.choices])
+    background = forms.ChoiceField(label=_label(Visit, "background"), required=False,
+                                   choices=[("", _("Not stated")), *Visit.Background.choices])
+    channel = forms.ChoiceField(choices=Visit.Channel.choices)  # rendered as the submit buttons
+    idempotency_key = _token()
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit.country != "DK":
+            # The background categories are the København concept's ("etnicitet").
+            del self.fields["background"]
+        if not self.is_bound:
+            self.initial.update({"date": timezone.localdate(), "idempotency_key": uuid.uuid4()})
+
+
+class CourseStartForm(forms.Form):
+    started_on = forms.DateField(label=_("Course started"), widget=forms.DateInput(attrs={"type": "date"}))
+    idempotency_key = _token()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.update({"started_on": timezone.localdate(), "idempotency_key": uuid.uuid4()})
+
+
+class CourseEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("Course ended"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CaseOpenForm(forms.Form):
+    code = forms.CharField(label=_label(Case, "code"), max_length=20,
+                           help_text=_("A local code such as U-2025-0012 — never a name or identity number."))
+    assigned_on = _date_field(Case, "assigned_on")
+    officer_office = Case._meta.get_field("officer_office").formfield()
+    urgent = forms.BooleanField(label=_label(Case, "urgent"), required=False)
+
+
+class CaseForm(forms.Form):
+    """Assignment details and closing of a case-mode case."""
+
+    assigned_on = _date_field(Case, "assigned_on", required=False)
+    officer_office = Case._meta.get_field("officer_office").formfield()
+    urgent = forms.BooleanField(label=_label(Case, "urgent"), required=False)
+    regular_from = _date_field(Case, "regular_from", required=False)
+    closing_meeting_on = _date_field(Case, "closing_meeting_on", required=False)
+    closed_on = _date_field(Case, "closed_on", required=False)
+    rereferred_on = _date_field(Case, "rereferred_on", required=False,
+                                help_text=_("The date the family became current again after closing."))
+
+    ANONYMOUS_FIELDS = ("closed_on",)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit.is_anonymous:
+            for name in list(self.fields):
+                if name not in self.ANONYMOUS_FIELDS:
+                    del self.fields[name]
+
+
+class PhaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_label(Phase, "kind"), choices=Phase.Kind.choices)
+    started_on = _date_field(Phase, "started_on")
+    ended_on = _date_field(Phase, "ended_on", required=False)
+
+
+class PhaseEndForm(forms.Form):
+    ended_on = _date_field(Phase, "ended_on")
+
+
+class GoalForm(forms.Form):
+    text = Goal._meta.get_field("text").formfield(help_text=_("Without names or other personal data."))
+
+
+class GoalReviewForm(forms.Form):
+    status = forms.ChoiceField(label=_label(Goal, "status"), choices=Goal.Status.choices)
+    reviewed_on = _date_field(Goal, "reviewed_on")
+
+
+class FollowUpForm(forms.Form):
+    date = _date_field(FollowUpMeeting, "date")
+
+
+def _item(label, maximum):
+    return forms.IntegerField(label=label, min_value=0, max_value=maximum)
+
+
+class OutcomeScoreForm(forms.Form):
+    kind = forms.ChoiceField(label=_label(OutcomeScore, "kind"), choices=OutcomeScore.Kind.choices,
+                             widget=forms.RadioSelect(attrs=_TOGGLE), initial=OutcomeScore.Kind.ORS,
+                             help_text=_("ORS before the session, SRS after it."))
+    person = OutcomeScore._meta.get_field("person").formfield()
+    is_child = forms.BooleanField(label=_label(OutcomeScore, "is_child"), required=False)
+    date = _date_field(OutcomeScore, "date")
+    session = forms.ModelChoiceField(label=_("Session"), queryset=None, required=False, empty_label="—")
+    item1 = _item(_label(OutcomeScore, "item1"), 10)
+    item2 = _item(_label(OutcomeScore, "item2"), 10)
+    item3 = _item(_label(OutcomeScore, "item3"), 10)
+    item4 = _item(_label(OutcomeScore, "item4"), 10)
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+
+
+class ClimateScoreForm(forms.Form):
+    person = ClimateScore._meta.get_field("person").formfield(
+        help_text=_("A role label such as 'Parent 1' or 'Child 1' — never a name."))
+    date = _date_field(ClimateScore, "date")
+    closeness = _item(_label(ClimateScore, "closeness"), 18)
+    distance = _item(_label(ClimateScore, "distance"), 11)
+    spontaneity = _item(_label(ClimateScore, "spontaneity"), 6)
+    chaos = _item(_label(ClimateScore, "chaos"), 6)

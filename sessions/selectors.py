@@ -1,0 +1,202 @@
+"""Reads for the session log, the tally and case pages: a fixed number of queries each,
+aggregated in the database, whatever the number of rows."""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from billing.models import MonthClose
+from units.models import Unit
+
+from . import rules
+from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, SessionStatus, Visit
+
+REMEMBERED_FIELDS = ("minutes", "format", "location", "fee")
+RECENT_SESSIONS = 20
+
+
+def unit_counsellors(unit: Unit) -> QuerySet:
+    return get_user_model().objects.filter(memberships__unit=unit).order_by("username")
+
+
+def open_cases(unit: Unit, *, also=None) -> QuerySet:
+    """Cases a session can be logged to; `also` keeps an edited session's own case choosable."""
+    return Case.objects.filter(Q(closed_on__isnull=True) | Q(pk=also), unit=unit).order_by("-opened_on", "code")
+
+
+def usual_session_values(*, unit: Unit, user) -> dict:
+    """What the counsellor usually logs, from their recent sessions: the form starts there."""
+    recent = list(Session.objects.filter(unit=unit, logged_by=user, corrects__isnull=True)
+                  .order_by("-created_at").values_list(*REMEMBERED_FIELDS)[:RECENT_SESSIONS])
+    if not recent:
+        return {}
+    return {field: rules.usual([row[index] for row in recent]) for index, field in enumerate(REMEMBERED_FIELDS)}
+
+
+def _with_lock(sessions: QuerySet) -> QuerySet:
+    """`locked`: billing.selectors.month_is_closed for many rows at once (a subquery, not a query per row)."""
+    return sessions.annotate(billing_month=TruncMonth("date", output_field=DateField())).annotate(
+        locked=Exists(MonthClose.objects.filter(unit=OuterRef("unit"), month=OuterRef("billing_month"))))
+
+
+def sessions_filtered(unit: Unit, *, date_from=None, date_to=None, counsellor=None, status="",
+                      session_format="") -> QuerySet:
+    sessions = Session.objects.filter(unit=unit)
+    if date_from:
+        sessions = sessions.filter(date__gte=date_from)
+    if date_to:
+        sessions = sessions.filter(date__lte=date_to)
+    if counsellor:
+        sessions = sessions.filter(counsellors=counsellor)
+    if status:
+        sessions = sessions.filter(status=status)
+    if session_format:
+        sessions = sessions.filter(format=session_format)
+    return sessions
+
+
+def session_rows(sessions: QuerySet) -> QuerySet:
+    """Rows as the list and the export show them: case, counsellors, correction and lock."""
+    corrected = Exists(Session.objects.filter(corrects=OuterRef("pk")))
+    return (_with_lock(sessions).select_related("case", "corrects").prefetch_related("counsellors")
+            .annotate(corrected=corrected).order_by("-date", "-start_time", "-pk"))
+
+
+def effective_sessions(unit: Unit) -> QuerySet:
+    """Each session once, as it stands now: a row that has a correction is replaced by it.
+    Statistics, totals and the case start count these; billing reads the chain itself."""
+    return Session.objects.filter(unit=unit).filter(~Exists(Session.objects.filter(corrects=OuterRef("pk"))))
+
+
+def session_totals(sessions: QuerySet) -> dict:
+    """Totals of the sessions as they stand now (a corrected row counts as its correction)."""
+    held = Q(status=SessionStatus.HELD)
+    totals = sessions.filter(~Exists(Session.objects.filter(corrects=OuterRef("pk")))).aggregate(
+        held=Count("pk", filter=held),
+        minutes=Sum("minutes", filter=held),
+        client_cancelled=Count("pk", filter=Q(status=SessionStatus.CLIENT_CANCELLED)),
+        no_show=Count("pk", filter=Q(status=SessionStatus.NO_SHOW)),
+        unit_cancelled=Count("pk", filter=Q(status=SessionStatus.UNIT_CANCELLED)),
+    )
+    totals["hours"] = rules.hours(totals.pop("minutes"))
+    return totals
+
+
+def session_locked(session: Session) -> bool:
+    return _with_lock(Session.objects.filter(unit=session.unit, pk=session.pk)).values_list("locked", flat=True).get()
+
+
+# --- tally ----------------------------------------------------------------------------------
+
+def visit_counts(unit: Unit, *, today: datetime.date) -> list[dict]:
+    """Inquiries per channel today, this week (from Monday) and this month."""
+    week = today - datetime.timedelta(days=today.weekday())
+    month = today.replace(day=1)
+    counted = dict(
+        (row["channel"], row) for row in Visit.objects.filter(unit=unit, date__gte=min(week, month), date__lte=today)
+        .values("channel").annotate(
+            today=Count("pk", filter=Q(date=today)),
+            week=Count("pk", filter=Q(date__gte=week)),
+            month=Count("pk", filter=Q(date__gte=month)),
+        ).order_by()
+    )
+    return [{"channel": channel, "label": label, **{period: counted.get(channel, {}).get(period, 0)
+                                                     for period in ("today", "week", "month")}}
+            for channel, label in Visit.Channel.choices]
+
+
+def course_counts(unit: Unit, *, today: datetime.date) -> dict:
+    month = today.replace(day=1)
+    return Course.objects.filter(unit=unit).aggregate(
+        running=Count("pk", filter=Q(ended_on__isnull=True)),
+        started=Count("pk", filter=Q(started_on__gte=month, started_on__lte=today)),
+        ended=Count("pk", filter=Q(ended_on__gte=month, ended_on__lte=today)),
+    )
+
+
+def running_courses(unit: Unit) -> QuerySet:
+    return Course.objects.filter(unit=unit, ended_on__isnull=True).order_by("started_on", "pk")
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+def cases_listed(unit: Unit, *, state: str = "open") -> QuerySet:
+    cases = Case.objects.filter(unit=unit)
+    if state == "open":
+        cases = cases.filter(closed_on__isnull=True)
+    elif state == "closed":
+        cases = cases.filter(closed_on__isnull=False)
+    counted = Q(sessions__corrections__isnull=True, sessions__status=SessionStatus.HELD)
+    return cases.annotate(held=Count("sessions", filter=counted),
+                          last_session=Max("sessions__date", filter=counted)).order_by("-opened_on", "code")
+
+
+def overdue_urgent_cases(unit: Unit, *, today: datetime.date) -> list[Case]:
+    """Urgent assignments older than the unit's limit that have not become regular."""
+    limit = today - datetime.timedelta(days=unit.urgent_conversion_days)
+    return list(Case.objects.filter(unit=unit, urgent=True, regular_from__isnull=True, closed_on__isnull=True)
+                .filter(Q(assigned_on__lt=limit) | Q(assigned_on__isnull=True, opened_on__lt=limit))
+                .order_by("assigned_on", "code"))
+
+
+def case_is_overdue(case: Case, *, unit: Unit, today: datetime.date) -> bool:
+    return rules.urgent_overdue(urgent=case.urgent, since=case.assigned_on or case.opened_on,
+                                regular_from=case.regular_from, closed_on=case.closed_on,
+                                days=unit.urgent_conversion_days, today=today)
+
+
+def case_sessions(case: Case) -> QuerySet:
+    return (Session.objects.filter(unit=case.unit, case=case).select_related("corrects")
+            .prefetch_related("counsellors").order_by("date", "start_time", "pk"))
+
+
+def case_phases(case: Case) -> QuerySet:
+    return Phase.objects.filter(unit=case.unit, case=case).order_by("started_on", "pk")
+
+
+def ors_trends(case: Case) -> list[dict]:
+    """Each person's ORS totals in date order, against the clinical cut-off, with the change
+    from the first score marked when it reaches the reliable-change index."""
+    thresholds = settings.OUTCOME_SCORE_THRESHOLDS
+    by_person = defaultdict(list)
+    is_child = {}
+    for person, child, date, total in (OutcomeScore.objects.filter(unit=case.unit, case=case, kind="ors")
+                                       .order_by("person", "date", "pk")
+                                       .values_list("person", "is_child", "date", "total")):
+        by_person[person].append((date, total))
+        is_child[person] = child
+    trends = []
+    for person, points in by_person.items():
+        first = points[0][1]
+        trends.append({
+            "person": person,
+            "is_child": is_child[person],
+            "cutoff": rules.ors_cutoff(is_child=is_child[person], thresholds=thresholds),
+            "points": [{"date": date, "total": total, "change": total - first,
+                        "reliable": rules.ors_change(first, total, thresholds=thresholds)}
+                       for date, total in points],
+            "change": points[-1][1] - first,
+            "reliable": rules.ors_change(first, points[-1][1], thresholds=thresholds),
+        })
+    return trends
+
+
+def srs_scores(case: Case) -> list[dict]:
+    thresholds = settings.OUTCOME_SCORE_THRESHOLDS
+    return [{"score": score, "concern": rules.srs_concern(score.total, thresholds=thresholds)}
+            for score in OutcomeScore.objects.filter(unit=case.unit, case=case, kind="srs").order_by("date", "pk")]
+
+
+def climate_scores(case: Case) -> QuerySet:
+    return ClimateScore.objects.filter(unit=case.unit, case=case).order_by("date", "person", "pk")
+
+
+def suggested_case_code(unit: Unit, *, today: datetime.date) -> str:
+    prefix = "U"
+    codes = list(Case.objects.filter(unit=unit, code__startswith=f"{prefix}-{today.year}-")
+                 .values_list("code", flat=True))
+    return rules.next_code(prefix, today.year, codes)

@@ -1,0 +1,375 @@
+"""Thin views: fetch through the access helper, validate a form, call a service, redirect."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reporting.charts import line_chart
+from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
+from units.exports import table_response
+
+from . import selectors, services
+from .forms import (
+    CaseForm,
+    CaseOpenForm,
+    ClimateScoreForm,
+    CourseEndForm,
+    CourseStartForm,
+    FollowUpForm,
+    GoalForm,
+    GoalReviewForm,
+    OutcomeScoreForm,
+    PhaseEndForm,
+    PhaseForm,
+    SessionFilterForm,
+    SessionForm,
+    VisitForm,
+    add_service_errors,
+    session_initial,
+)
+from .models import Case, Course, Goal, Phase, Session, Visit
+
+PAGE_SIZE = 50
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _url(name, unit, **kwargs):
+    return reverse(f"counselling:{name}", kwargs={"unit_slug": unit.slug, **kwargs})
+
+
+def _saved(request, form, save, *, success: str):
+    """Validate the form and call the service: its result, or None when the form or the
+    service refused (the messages then stand at the form's fields)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, success)
+    return result
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+@unit_roles(*MEMBER_ROLES)
+def session_new(request, unit_slug):
+    unit = request.unit
+    initial = {"case": request.GET["case"]} if request.GET.get("case", "").isdigit() else {}
+    form = SessionForm(request.POST or None, unit=unit, user=request.user, initial=initial)
+    session = _saved(request, form, lambda data: services.session_log(
+        unit=unit, acting_user=request.user, idempotency_key=data["idempotency_key"], **form.service_values()),
+        success=_("The session is saved."))
+    if session is not None:
+        return redirect(f"{_url('session_list', unit)}#session-{session.pk}")
+    return render(request, "counselling/session_form.html", {"form": form, "title": _("Log a session")})
+
+
+@unit_roles(*MEMBER_ROLES)
+def session_edit(request, unit_slug, pk):
+    unit = request.unit
+    session = access_object(unit, Session, pk)
+    form = SessionForm(request.POST or None, unit=unit, user=request.user, session=session,
+                       initial=session_initial(session))
+
+    def save(data):
+        return services.session_update(session=session, acting_user=request.user, **form.service_values())
+
+    if _saved(request, form, save, success=_("The session is changed.")):
+        return redirect(f"{_url('session_list', unit)}#session-{session.pk}")
+    return render(request, "counselling/session_form.html", {
+        "form": form, "session": session, "locked": selectors.session_locked(session),
+        "title": _("Change a session"),
+    })
+
+
+@unit_roles(*CHIEF_ONLY)
+def session_correct(request, unit_slug, pk):
+    unit = request.unit
+    original = access_object(unit, Session, pk)
+    form = SessionForm(request.POST or None, unit=unit, user=request.user, session=original, correction=True,
+                       initial=session_initial(original))
+
+    def save(data):
+        return services.session_correct(original=original, acting_user=request.user,
+                                        idempotency_key=data["idempotency_key"], **form.service_values())
+
+    if _saved(request, form, save, success=_("The correction is saved in the open month.")):
+        return redirect(_url("session_list", unit))
+    return render(request, "counselling/session_form.html", {
+        "form": form, "session": original, "correcting": True, "title": _("Correct a session in a closed month"),
+    })
+
+
+def _export_headers():
+    return [_("Date"), _("Start"), _("Minutes"), _("Format"), _("Participants"), _("Status"), _("Case"),
+            _("Counsellors"), _("Location"), _("Visit fee"), _("Constellation"), _("Activity"), _("Correction of")]
+
+
+def _export_row(session):
+    return [
+        session.date, session.start_time.strftime("%H:%M") if session.start_time else "", session.minutes,
+        session.get_format_display(), session.participants, session.get_status_display(),
+        session.case.code if session.case else "",
+        ", ".join(person.get_username() for person in session.counsellors.all()),
+        session.get_location_display(), session.get_fee_display(), session.get_constellation_display(),
+        session.get_activity_display(),
+        f"{session.corrects.date.isoformat()} #{session.corrects_id}" if session.corrects_id else "",
+    ]
+
+
+@unit_roles(*MEMBER_ROLES)
+def session_list(request, unit_slug):
+    unit = request.unit
+    filter_form = SessionFilterForm(request.GET or None, unit=unit)
+    sessions = selectors.sessions_filtered(unit, **filter_form.filters())
+    export = request.GET.get("export")
+    if export in EXPORT_FORMATS:
+        rows = [_export_row(session) for session in selectors.session_rows(sessions)]
+        return table_response(request, filename=f"sessions-{unit.slug}", headers=_export_headers(), rows=rows,
+                              fmt=export)
+    page = Paginator(selectors.session_rows(sessions), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("export", None)
+    return render(request, "counselling/session_list.html", {
+        "filter_form": filter_form, "page": page, "totals": selectors.session_totals(sessions),
+        "query": query.urlencode(), "is_chief": request.unit_role == "chief",
+    })
+
+
+# --- walk-in and contact tally ----------------------------------------------------------------
+
+def _visits_page(request, *, visit_form=None, course_form=None, end_forms=None):
+    unit = request.unit
+    today = timezone.localdate()
+    courses = list(selectors.running_courses(unit))
+    end_forms = end_forms or {}
+    return render(request, "counselling/visits.html", {
+        "visit_form": visit_form or VisitForm(unit=unit),
+        "channels": Visit.Channel.choices,
+        "counts": selectors.visit_counts(unit, today=today),
+        "course_counts": selectors.course_counts(unit, today=today),
+        "course_form": course_form or CourseStartForm(),
+        "courses": [(course, end_forms.get(course.pk) or CourseEndForm(prefix=f"course-{course.pk}",
+                                                                       initial={"ended_on": today}))
+                    for course in courses],
+    })
+
+
+@unit_roles(*MEMBER_ROLES)
+def visits(request, unit_slug):
+    unit = request.unit
+    export = request.GET.get("export")
+    if export in EXPORT_FORMATS:
+        rows = [[row["label"], row["today"], row["week"], row["month"]]
+                for row in selectors.visit_counts(unit, today=timezone.localdate())]
+        return table_response(request, filename=f"inquiries-{unit.slug}", rows=rows, fmt=export,
+                              headers=[_("Channel"), _("Today"), _("This week"), _("This month")])
+    form = VisitForm(request.POST or None, unit=unit)
+
+    if _saved(request, form, lambda data: services.visit_count(unit=unit, acting_user=request.user, **data),
+              success=_("The inquiry is counted.")):
+        return redirect(_url("visits", unit))
+    return _visits_page(request, visit_form=form)
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def course_start(request, unit_slug):
+    unit = request.unit
+    form = CourseStartForm(request.POST)
+
+    if _saved(request, form, lambda data: services.course_start(unit=unit, acting_user=request.user, **data),
+              success=_("The course is counted as started.")):
+        return redirect(_url("visits", unit))
+    return _visits_page(request, course_form=form)
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def course_end(request, unit_slug, pk):
+    unit = request.unit
+    course = access_object(unit, Course, pk, ended_on__isnull=True)
+    form = CourseEndForm(request.POST, prefix=f"course-{course.pk}")
+
+    def save(data):
+        return services.course_end(course=course, acting_user=request.user, ended_on=data["ended_on"])
+
+    if _saved(request, form, save, success=_("The course is counted as ended.")):
+        return redirect(_url("visits", unit))
+    return _visits_page(request, end_forms={course.pk: form})
+
+
+# --- cases ---------------------------------------------------------------------------------------
+
+@unit_roles(*MEMBER_ROLES)
+def case_list(request, unit_slug):
+    unit = request.unit
+    state = request.GET.get("state") if request.GET.get("state") in ("open", "closed", "all") else "open"
+    page = Paginator(selectors.cases_listed(unit, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    overdue = {case.pk for case in selectors.overdue_urgent_cases(unit, today=timezone.localdate())}
+    return render(request, "counselling/case_list.html", {"page": page, "state": state, "overdue": overdue})
+
+
+@unit_roles(*MEMBER_ROLES)
+def case_new(request, unit_slug):
+    unit = request.unit
+    if unit.is_anonymous:
+        # Anonymous units open cases through an application (intake), never here.
+        raise Http404
+    today = timezone.localdate()
+    form = CaseOpenForm(request.POST or None, initial={
+        "code": selectors.suggested_case_code(unit, today=today), "assigned_on": today})
+    case = _saved(request, form, lambda data: services.case_open(
+        unit=unit, acting_user=request.user, opened_on=data["assigned_on"], **data), success=_("The case is opened."))
+    if case is not None:
+        return redirect(_url("case_detail", unit, pk=case.pk))
+    return render(request, "counselling/case_new.html", {"form": form})
+
+
+def _case_page(request, case, **bound):
+    unit = request.unit
+    today = timezone.localdate()
+    sessions = list(selectors.case_sessions(case))
+    context = {
+        "case": case,
+        "overdue": selectors.case_is_overdue(case, unit=unit, today=today),
+        "case_form": bound.get("case_form") or CaseForm(unit=unit, initial=_case_initial(case)),
+        "sessions": sessions,
+    }
+    if not unit.is_anonymous:
+        goals = list(Goal.objects.filter(unit=unit, case=case).order_by("pk"))
+        review_forms = bound.get("review_forms", {})
+        trends = selectors.ors_trends(case)
+        for trend in trends:
+            trend["chart"] = line_chart(
+                title=_("ORS of %(person)s") % {"person": trend["person"]},
+                labels=[point["date"].isoformat() for point in trend["points"]],
+                series=[("ORS", [point["total"] for point in trend["points"]])],
+                reference=(trend["cutoff"], _("Clinical cut-off %(value)s") % {"value": trend["cutoff"]}),
+                maximum=40,
+            )
+        end_forms = bound.get("phase_end_forms", {})
+        context.update({
+            "phases": [(phase, end_forms.get(phase.pk) or PhaseEndForm(prefix=f"phase-{phase.pk}",
+                                                                       initial={"ended_on": today}))
+                       for phase in selectors.case_phases(case)],
+            "phase_form": bound.get("phase_form") or PhaseForm(initial={"started_on": today}),
+            "goals": [(goal, review_forms.get(goal.pk) or GoalReviewForm(
+                prefix=f"goal-{goal.pk}", initial={"status": goal.status, "reviewed_on": today})) for goal in goals],
+            "goal_form": bound.get("goal_form") or GoalForm(),
+            "follow_ups": case.follow_ups.filter(unit=unit),
+            "follow_up_form": bound.get("follow_up_form") or FollowUpForm(initial={"date": today}),
+            "trends": trends,
+            "srs": selectors.srs_scores(case),
+            "score_form": bound.get("score_form") or OutcomeScoreForm(
+                sessions=selectors.case_sessions(case).filter(corrects__isnull=True)),
+            "climate": selectors.climate_scores(case),
+            "climate_form": bound.get("climate_form") or ClimateScoreForm(initial={"date": today}),
+        })
+    return render(request, "counselling/case_detail.html", context)
+
+
+def _case_initial(case):
+    return {field: getattr(case, field) for field in services.CASE_FIELDS}
+
+
+@unit_roles(*MEMBER_ROLES)
+def case_detail(request, unit_slug, pk):
+    unit = request.unit
+    case = access_object(unit, Case, pk)
+    form = CaseForm(request.POST or None, unit=unit, initial=_case_initial(case))
+
+    def save(data):
+        return services.case_update(case=case, acting_user=request.user, **data)
+
+    if _saved(request, form, save, success=_("The case is saved.")):
+        return redirect(_url("case_detail", unit, pk=case.pk))
+    if request.method == "POST":
+        case.refresh_from_db()
+    return _case_page(request, case, case_form=form)
+
+
+def _case_action(request, pk, form_class, save, *, bound_name, success, anchor, form_kwargs=None):
+    """One of the small forms on the case page: save and return to its section."""
+    unit = request.unit
+    case = access_object(unit, Case, pk)
+    form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
+    if _saved(request, form, lambda data: save(case, data), success=success) is not None:
+        return redirect(f"{_url('case_detail', unit, pk=case.pk)}#{anchor}")
+    return _case_page(request, case, **{bound_name: form})
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def phase_add(request, unit_slug, pk):
+    return _case_action(request, pk, PhaseForm, lambda case, data: services.phase_add(
+        case=case, acting_user=request.user, **data), bound_name="phase_form", success=_("The phase is added."),
+        anchor="phases")
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def phase_end(request, unit_slug, pk, phase_pk):
+    unit = request.unit
+    case = access_object(unit, Case, pk)
+    phase = access_object(unit, Phase, phase_pk, case=case)
+    form = PhaseEndForm(request.POST, prefix=f"phase-{phase.pk}")
+    if _saved(request, form, lambda data: services.phase_end(phase=phase, acting_user=request.user, **data),
+                  success=_("The phase end is saved.")):
+        return redirect(f"{_url('case_detail', unit, pk=case.pk)}#phases")
+    return _case_page(request, case, phase_end_forms={phase.pk: form})
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def goal_add(request, unit_slug, pk):
+    return _case_action(request, pk, GoalForm, lambda case, data: services.goal_add(
+        case=case, acting_user=request.user, **data), bound_name="goal_form", success=_("The goal is added."),
+        anchor="goals")
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def goal_review(request, unit_slug, pk, goal_pk):
+    unit = request.unit
+    case = access_object(unit, Case, pk)
+    goal = access_object(unit, Goal, goal_pk, case=case)
+    form = GoalReviewForm(request.POST, prefix=f"goal-{goal.pk}")
+    if _saved(request, form, lambda data: services.goal_review(goal=goal, acting_user=request.user, **data),
+                  success=_("The goal review is saved.")):
+        return redirect(f"{_url('case_detail', unit, pk=case.pk)}#goals")
+    return _case_page(request, case, review_forms={goal.pk: form})
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def follow_up_add(request, unit_slug, pk):
+    return _case_action(request, pk, FollowUpForm, lambda case, data: services.follow_up_add(
+        case=case, acting_user=request.user, **data), bound_name="follow_up_form",
+        success=_("The follow-up meeting is added."), anchor="follow-ups")
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def score_add(request, unit_slug, pk):
+    return _case_action(request, pk, OutcomeScoreForm, lambda case, data: services.outcome_score_add(
+        case=case, acting_user=request.user, **data), bound_name="score_form", success=_("The score is saved."),
+        anchor="scores", form_kwargs=lambda case: {
+            "sessions": selectors.case_sessions(case).filter(corrects__isnull=True)})
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def climate_add(request, unit_slug, pk):
+    return _case_action(request, pk, ClimateScoreForm, lambda case, data: services.climate_score_add(
+        case=case, acting_user=request.user, **data), bound_name="climate_form",
+        success=_("The Familjeklimat scores are saved."), anchor="climate")

@@ -1,0 +1,97 @@
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+from django_scopes import scope
+
+from sessions.imports import import_sessions
+from sessions.models import Session
+from tests.sessions_helpers import case, close_month
+from units.imports import RowErrors
+
+HEADER = "date,start,minutes,format,participants,status,case_code,counsellor,location,fee"
+GOOD = [
+    "2025-03-04,09:00,60,couple,,held,P-2025-0001,alice,office,paid",
+    "2025-03-05,13:30,120,group,6,held,,anna,office,exempt",
+    "2025-03-06,,45,individual,,client_cancelled,P-2025-0001,,phone,none",
+]
+
+
+@pytest.fixture
+def prepared(in_unit_a, alice, anna):
+    return case(in_unit_a, "P-2025-0001")
+
+
+def test_a_good_file_is_imported_whole(prepared, in_unit_a, alice, anna):
+    assert import_sessions(unit=in_unit_a, text="\n".join([HEADER, *GOOD]), acting_user=None) == 3
+    sessions = list(Session.objects.filter(unit=in_unit_a).order_by("date"))
+    assert [(s.date.day, s.minutes, s.format, s.participants, s.status, s.fee) for s in sessions] == [
+        (4, 60, "couple", 2, "held", "paid"), (5, 120, "group", 6, "held", "exempt"),
+        (6, 45, "individual", 1, "client_cancelled", "none")]
+    assert [list(s.counsellors.all()) for s in sessions] == [[alice], [anna], []]
+    assert sessions[0].start_time == datetime.time(9, 0) and sessions[2].start_time is None
+    assert sessions[2].location == "phone"
+    prepared.refresh_from_db()
+    assert prepared.started_on == datetime.date(2025, 3, 4)
+
+
+@pytest.mark.parametrize(("row", "column"), [
+    ("2025-13-04,09:00,60,couple,,held,,,office,paid", "date"),
+    ("2025-03-04,9 am,60,couple,,held,,,office,paid", "start"),
+    ("2025-03-04,09:00,sixty,couple,,held,,,office,paid", "minutes"),
+    ("2025-03-04,09:00,0,couple,,held,,,office,paid", "minutes"),
+    ("2025-03-04,09:00,60,triad,,held,,,office,paid", "format"),
+    ("2025-03-04,09:00,60,group,,held,,,office,paid", "participants"),
+    ("2025-03-04,09:00,60,group,many,held,,,office,paid", "participants"),
+    ("2025-03-04,09:00,60,couple,,cancelled,,,office,paid", "status"),
+    ("2025-03-04,09:00,60,couple,,held,P-9999-0001,,office,paid", "case_code"),
+    ("2025-03-04,09:00,60,couple,,held,,bob,office,paid", "counsellor"),
+    ("2025-03-04,09:00,60,couple,,held,,,garden,paid", "location"),
+    ("2025-03-04,09:00,60,couple,,held,,,office,free", "fee"),
+    ("2099-03-04,09:00,60,couple,,held,,,office,paid", "date"),
+])
+def test_each_kind_of_bad_row_rejects_the_whole_file(prepared, in_unit_a, bob, row, column):
+    with pytest.raises(RowErrors) as excinfo:
+        import_sessions(unit=in_unit_a, text="\n".join([HEADER, GOOD[0], row, GOOD[1]]))
+    assert [line for line, _message in excinfo.value.errors] == [3]
+    assert excinfo.value.errors[0][1].startswith(f"{column}:")
+    assert not Session.objects.filter(unit=in_unit_a).exists()
+
+
+def test_a_row_in_a_closed_billing_month_is_refused(prepared, in_unit_a):
+    close_month(in_unit_a, datetime.date(2025, 3, 1))
+    with pytest.raises(RowErrors) as excinfo:
+        import_sessions(unit=in_unit_a, text="\n".join([HEADER, *GOOD]))
+    assert [line for line, _message in excinfo.value.errors] == [2, 3, 4]
+    assert not Session.objects.filter(unit=in_unit_a).exists()
+
+
+def test_every_bad_row_is_listed_with_its_line(prepared, in_unit_a):
+    text = "\n".join([HEADER, GOOD[0], "x,,60,couple,,held,,,office,paid", GOOD[1], "2025-03-04,,60,couple,,held,,,,x"])
+    with pytest.raises(RowErrors) as excinfo:
+        import_sessions(unit=in_unit_a, text=text)
+    assert [line for line, _message in excinfo.value.errors] == [3, 5]
+
+
+def test_a_missing_column_is_reported_on_line_1(in_unit_a):
+    with pytest.raises(RowErrors) as excinfo:
+        import_sessions(unit=in_unit_a, text="date,minutes\n2025-03-04,60")
+    assert excinfo.value.errors[0][0] == 1
+    assert "start" in excinfo.value.errors[0][1]
+
+
+def test_the_command_imports_or_names_the_bad_lines(tmp_path, unit_a, alice, anna):
+    with scope(unit=unit_a):
+        case(unit_a, "P-2025-0001")
+    good = tmp_path / "good.csv"
+    good.write_text("\n".join([HEADER, *GOOD]), encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([HEADER, GOOD[0], "2025-03-04,09:00,60,couple,,held,,zed,office,paid"]), encoding="utf-8")
+    with translation.override("en"), pytest.raises(CommandError, match="line 3"):
+        call_command("import_csv", "--unit", unit_a.slug, "--kind", "sessions", str(bad))
+    with scope(unit=unit_a):
+        assert not Session.objects.filter(unit=unit_a).exists()
+    call_command("import_csv", "--unit", unit_a.slug, "--kind", "sessions", str(good), stdout=open("/dev/null", "w"))
+    with scope(unit=unit_a):
+        assert Session.objects.filter(unit=unit_a).count() == 3
