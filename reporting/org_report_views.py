@@ -1,9 +1,15 @@
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django_scopes import scope
 
+from quality.selectors import concept_duties
 from units.access import units_seen_by_organisation
+from units.pdf import render_pdf
+from units.services import audit_log
 
-from .selectors import latest_submitted
+from .periods import Period
+from .selectors import latest_submitted, organisation_figures
 
 
 def org_reports(request, org_slug, year):
@@ -12,3 +18,25 @@ def org_reports(request, org_slug, year):
         with scope(unit=unit):
             rows.append({"unit": unit, "document": latest_submitted(unit=unit, period=str(year))})
     return render(request, "reporting/org_reports.html", {"year": year, "rows": rows})
+
+
+def org_status_pdf(request, org_slug, year):
+    """One status report over all the organisation's units (København: the yearly status
+    across the city's Familierådgivninger, 004_4991f6e8c25cfe0a.txt), built on request."""
+    period = Period(year, "year")
+    units, tables, headers = organisation_figures(request.organisation, period)
+    duties = []
+    for unit in units:
+        if unit.kind == unit.Kind.OPEN_COUNSELLING:
+            with scope(unit=unit):
+                duties.append({"unit": unit, "duties": concept_duties(unit=unit, year=year)})
+    pdf = render_pdf(template="reporting/pdf/org_status.html", language=request.LANGUAGE_CODE, context={
+        "organisation": request.organisation, "period": period, "year": year, "units": units, "tables": tables,
+        "headers": headers, "duties": duties, "built_on": timezone.localdate(),
+        "thresholds": sorted({unit.suppression_threshold for unit in units if unit.is_anonymous}),
+    })
+    audit_log(user=request.user, unit=None, action="report.org_status", object_type="organisation",
+              object_id=request.organisation.slug)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{request.organisation.slug}-{year}-status.pdf"'
+    return response

@@ -12,4 +12,5 @@ urlpatterns = [
     path("stats/", views.org_stats_current, name="stats_current"),
     path("stats/<period:period>/", views.org_stats, name="stats"),
     path("reports/<int:year>/", org_report_views.org_reports, name="reports"),
+    path("reports/<int:year>/status.pdf", org_report_views.org_status_pdf, name="status_pdf"),
 ]

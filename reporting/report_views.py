@@ -15,6 +15,7 @@ from units.services import audit_log
 from .models import ReportDocument, ReportNarrative
 from .services import narrative_save, report_request, report_retry, report_submit
 
+
 class NarrativeForm(forms.ModelForm):
     class Meta:
         model = ReportNarrative

@@ -1,6 +1,12 @@
-from units.models import Unit
+from django.utils.translation import gettext as _
+from django_scopes import scope
 
+from units.access import units_seen_by_organisation
+from units.models import Organisation, Unit
+
+from . import indicators, profiles
 from .models import ReportDocument
+from .periods import Period
 
 
 def annual_report_submitted(*, unit: Unit, year: int) -> bool:
@@ -10,3 +16,16 @@ def annual_report_submitted(*, unit: Unit, year: int) -> bool:
 def latest_submitted(*, unit: Unit, period: str) -> ReportDocument | None:
     return (ReportDocument.objects.filter(unit=unit, period=period, submitted_at__isnull=False)
             .order_by("-version").first())
+
+
+def organisation_figures(organisation: Organisation, period: Period) -> tuple[list[Unit], list[dict], list[str]]:
+    """The organisation's units side by side with their total, suppressed as figures that
+    have left the units: (units, tables, column headers). Page, export and status PDF share it."""
+    units = list(units_seen_by_organisation(organisation))
+    columns = []
+    for unit in units:
+        with scope(unit=unit):
+            columns.append(indicators.suppressed(indicators.period_figures(unit=unit, period=period, core_only=True),
+                                                 unit=unit))
+    headers = [_("Figure"), *[unit.name for unit in units], *([_("Total")] if len(units) > 1 else [])]
+    return units, profiles.organisation_tables(columns), headers

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from units.models import Unit
@@ -97,7 +97,8 @@ def report_build(*, unit: Unit, document_id: int) -> ReportDocument:
     ReportDocument.objects.filter(pk=document_id).update(status=ReportDocument.Status.RUNNING, error="")
     _progress(document_id, 10, _("Collecting figures"))
     data_as_of = timezone.now()
-    context = report_context(unit=unit, document=document)
+    with translation.override(unit.language):  # labels and chart texts are made with the figures
+        context = report_context(unit=unit, document=document)
     _progress(document_id, 40, _("Rendering the PDF"))
     pdf = render_pdf(template=context["template"], context=context, language=unit.language)
     _progress(document_id, 85, _("Storing"))

@@ -2,9 +2,8 @@
 side by side (`/org/<org>/stats/<period>/`). Figures come from reporting.indicators only."""
 
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_scopes import scope
 
 from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation
 from units.exports import table_response
@@ -12,6 +11,7 @@ from units.models import Role
 
 from . import indicators, profiles
 from .periods import Period, current_period
+from .selectors import organisation_figures
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -55,17 +55,7 @@ def org_stats_current(request, org_slug):
 def org_stats(request, org_slug, period: Period):
     """The organisation's units side by side, with their total (København: both bydele and the
     city). Everything here has left the units: breakdowns of anonymous units are suppressed."""
-    units = list(units_seen_by_organisation(request.organisation))
-    languages = {unit.language for unit in units}
-    if len(languages) == 1:  # København's page in Danish, as its units speak
-        translation.activate(languages.pop())
-    columns = []
-    for unit in units:
-        with scope(unit=unit):
-            columns.append(indicators.suppressed(indicators.period_figures(unit=unit, period=period, core_only=True),
-                                                 unit=unit))
-    tables = profiles.organisation_tables(columns)
-    headers = [_("Figure"), *[unit.name for unit in units], *([_("Total")] if len(units) > 1 else [])]
+    units, tables, headers = organisation_figures(request.organisation, period)
     fmt = request.GET.get("export")
     if fmt in EXPORT_FORMATS:
         return table_response(request, filename=f"{request.organisation.slug}-{period}", fmt=fmt,

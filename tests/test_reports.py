@@ -1,4 +1,5 @@
 import hashlib
+import re
 import io
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def test_a_malformed_period_is_404(anna_client, unit_a):
 def test_organisation_lists_the_submitted_reports_of_its_units(olga_client, oscar_client, unit_a, anna, build):
     document = build()
     org = unit_a.organisation.slug
-    assert "Not submitted yet" in olga_client.get(f"/org/{org}/reports/2025/").content.decode()
+    assert "Inte inlämnad ännu" in olga_client.get(f"/org/{org}/reports/2025/").content.decode()
     with scope(unit=unit_a):
         report_submit(unit=unit_a, document=document, acting_user=anna)
     page = olga_client.get(f"/org/{org}/reports/2025/").content.decode()
@@ -153,7 +154,7 @@ def test_chief_is_reminded_from_first_of_march_until_submitted(anna_client, alic
     from reporting import panels
 
     def landing(client, today):
-        monkeypatch.setattr(panels.timezone, "localdate", lambda: today)
+        monkeypatch.setattr(panels.timezone, "localdate", lambda *args, **kwargs: today)
         return client.get(f"/{unit_a.slug}/").content.decode()
 
     assert "31 mars" not in landing(anna_client, datetime.date(2026, 2, 28))
@@ -163,3 +164,50 @@ def test_chief_is_reminded_from_first_of_march_until_submitted(anna_client, alic
     with scope(unit=unit_a):
         report_submit(unit=unit_a, document=document, acting_user=anna)
     assert "31 mars" not in landing(anna_client, datetime.date(2026, 3, 2))
+
+
+def test_the_yearly_pdf_shows_the_same_sessions_held_as_period_stats(build, unit_a):
+    import datetime
+    import json
+    import re
+
+    from django.core.management import call_command
+
+    from tests.sessions_helpers import case, session
+
+    with scope(unit=unit_a):
+        opened = case(unit_a)
+        for day in range(1, 24):  # 23 held sessions and 2 återbud in 2025, one held in 2024
+            session(unit_a, case=opened, date=datetime.date(2025, 1 + day % 12, day))
+        session(unit_a, case=opened, date=datetime.date(2025, 6, 2), status="client_cancelled")
+        session(unit_a, case=opened, date=datetime.date(2025, 6, 3), status="client_cancelled")
+        session(unit_a, case=opened, date=datetime.date(2024, 6, 3))
+    out = io.StringIO()
+    call_command("period_stats", "--unit", unit_a.slug, "--period", "2025", "--format", "json", stdout=out)
+    held = json.loads(out.getvalue())["sessions_held"]
+    assert held == 23
+    text = pdf_text(build("2025"))
+    assert unit_a.name in text and "Verksamhetsberättelse 2025" in text
+    # The activity table: the label, this year, then 2024 beside it.
+    assert re.search(r"Genomförda samtal\s+23\s+1\b", text), text[:3000]
+
+
+def test_organisation_status_report_puts_its_units_side_by_side(olga_client, oscar_client, unit_a, db):
+    import datetime
+
+    from tests import factories
+    from tests.sessions_helpers import session
+
+    sibling = factories.unit("alpha2", org=unit_a.organisation, name="Familjerådgivningen Beta")
+    for unit, count in [(unit_a, 7), (sibling, 3)]:
+        with scope(unit=unit):
+            for day in range(1, count + 1):
+                session(unit, date=datetime.date(2025, 5, day))
+    response = olga_client.get(f"/org/{unit_a.organisation.slug}/reports/2025/status.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert unit_a.name in text and sibling.name in text
+    # Key figures are totals, shown as they are; breakdowns of anonymous units are suppressed.
+    assert re.search(r"Genomförda samtal\s+7\s+3\s+10\b", text), text
+    assert AuditEvent.objects.filter(action="report.org_status", object_id=unit_a.organisation.slug).exists()
+    assert oscar_client.get(f"/org/{unit_a.organisation.slug}/reports/2025/status.pdf").status_code == 404

@@ -37,7 +37,7 @@ def test_reminder_mails_go_on_first_march_and_mondays_in_march():
 
 
 def test_beat_task_queues_each_due_report_once(unit_a, unit_b, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: datetime.date(2026, 1, 2))
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 1, 2))
     monkeypatch.setattr(tasks, "period_report_due", lambda **kw: None)
     with django_capture_on_commit_callbacks(execute=True):
         assert sorted(tasks.build_scheduled_reports()) == ["alpha:2025", "bravo:2025"]
@@ -49,7 +49,7 @@ def test_beat_task_queues_each_due_report_once(unit_a, unit_b, monkeypatch, djan
 
 def test_beat_task_builds_the_period_report_for_the_units_own_period_kind(unit_a, unit_b, monkeypatch,
                                                                           django_capture_on_commit_callbacks):
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: datetime.date(2025, 5, 1))
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda *args, **kwargs: datetime.date(2025, 5, 1))
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.build_scheduled_reports() == ["bravo:2025-T1"]  # bravo reports by tertial; alpha by quarter
 
@@ -59,7 +59,7 @@ def test_chiefs_are_mailed_while_the_yearly_report_is_missing(unit_a, anna, monk
     anna.save()
     factories.user("ulla", unit=unit_a, role="counsellor").__class__.objects.filter(username="ulla").update(
         email="ulla@example.se")
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: datetime.date(2026, 3, 2))
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda *args, **kwargs: datetime.date(2026, 3, 2))
     assert tasks.remind_annual_reports() == 1
     assert mail.outbox[0].to == ["anna@example.se"]
     assert "2025" in mail.outbox[0].subject and "31 mars" in mail.outbox[0].body
