@@ -1,6 +1,6 @@
 import hashlib
-import re
 import io
+import re
 from pathlib import Path
 
 import pytest
