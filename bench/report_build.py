@@ -28,7 +28,7 @@ def main():
     args = parser.parse_args()
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ.setdefault("MEDIA_ROOT", f"/tmp/{args.database}-media")
+    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "bench" / "data" / f"{args.database}-media"))
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.database], check=False,
                    capture_output=True)
 

@@ -27,6 +27,8 @@ def session(unit, the_case, date, *, minutes=60, format="individual", status="he
 
 
 def application(unit, received, *, offered=None, closed=None, municipality=None, **fields):
+    if municipality is None:  # "other municipality — by exception" always carries its reason
+        fields.setdefault("exception_reason", "By agreement with the administration")
     return Application.objects.create(
         unit=unit, case=case(unit, opened=received), received_on=day(received),
         offered_on=day(offered) if offered else None, closed_on=day(closed) if closed else None,

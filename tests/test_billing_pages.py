@@ -189,7 +189,7 @@ def test_year_overview_and_its_exports(anna_client, unit_a, billed, anna):
     assert "<svg" in text
     csv = anna_client.get(f"/{unit_a.slug}/billing/2025/overview.csv").content.decode("utf-8-sig").splitlines()
     assert csv[0].startswith("Månad,Status,Debiterade timmar")
-    assert csv[2].startswith("2025-02,Stängd,2.75,0.00,2.75,1663.75")
+    assert csv[2].startswith("2025-02,Avslutad,2.75,0.00,2.75,1663.75")
     assert csv[3].startswith("2025-03,Öppen,1.00,0.00,3.75,605.00")
     xlsx = anna_client.get(f"/{unit_a.slug}/billing/2025/overview.xlsx")
     assert load_workbook(io.BytesIO(xlsx.content)).active["A1"].value == "Månad"

@@ -52,3 +52,21 @@ def test_catalogue_holds_every_string_in_the_code(app, tmp_path):
     committed = {msgid for msgid, _msgstr, _flags in
                  _entries((ROOT / app / "locale/sv/LC_MESSAGES/django.po").read_text())}
     assert fresh - committed == set(), "run `make messages` and translate the new strings"
+
+
+@pytest.mark.parametrize("language", ["sv", "da"])
+def test_one_source_string_has_one_translation_across_apps(language):
+    """Django merges every app's catalogue: the same msgid translated two ways would show one
+    of them at random places. Different meanings need a context (pgettext), not a second text."""
+    seen = {}
+    conflicts = []
+    for catalogue in ROOT.glob(f"*/locale/{language}/LC_MESSAGES/django.po"):
+        text = catalogue.read_text()
+        for block in text.split("\n\n"):
+            if "msgctxt" in block:
+                continue
+            for msgid, msgstr, _flags in _entries(block):
+                if msgid in seen and seen[msgid][1] != msgstr:
+                    conflicts.append((msgid, seen[msgid], (catalogue.parts[-5], msgstr)))
+                seen.setdefault(msgid, (catalogue.parts[-5], msgstr))
+    assert conflicts == []

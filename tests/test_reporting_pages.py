@@ -5,7 +5,7 @@ import io
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_scopes import scope
 from openpyxl import load_workbook
 
@@ -27,12 +27,14 @@ def data_a(unit_a):
 
 
 def _table(response, key):
-    return next(table for section in response.context["sections"] for table in section["tables"]
-                if table["key"] == key)
+    table = next(table for section in response.context["sections"] for table in section["tables"]
+                 if table["key"] == key)
+    return {**table, "language": response["Content-Language"]}
 
 
 def _cells(table):
-    return {str(row["label"]): (row["current"], row["earlier"]) for row in table["rows"]}
+    with translation.override(table["language"]):  # labels are lazy: read them as the page did
+        return {str(row["label"]): (row["current"], row["earlier"]) for row in table["rows"]}
 
 
 @pytest.mark.parametrize("person", ["alice_client", "anna_client"])
@@ -41,7 +43,7 @@ def test_unit_staff_see_exact_counts(person, data_a, request):
     assert response.status_code == 200
     assert _cells(_table(response, "sessions_by_format"))["Familj"] == (1, 0)
     assert _cells(_table(response, "new_applications_by_municipality")) == {
-        "Finspång": (2, 0), "Linköping": (4, 0), "Annan kommun (undantag)": (2, 0), "Totalt": (8, 0)}
+        "Finspång": (2, 0), "Linköping": (4, 0), "Annan kommun (undantag)": (2, 0), "Summa": (8, 0)}
     text = response.content.decode()
     assert "Statistik 2025-Q1" in text and "2024-Q1" in text and "&lt;5" not in text
 
@@ -53,7 +55,7 @@ def test_an_administrator_of_the_organisation_sees_suppressed_counts(olga_client
     assert _cells(_table(response, "sessions_by_format"))["Familj"] == ("<5", 0)
     # Finspång 2 and other 2 are small; Linköping 4 too — the total 8 stays.
     assert _cells(_table(response, "new_applications_by_municipality")) == {
-        "Finspång": ("<5", 0), "Linköping": ("<5", 0), "Annan kommun (undantag)": ("<5", 0), "Totalt": (8, 0)}
+        "Finspång": ("<5", 0), "Linköping": ("<5", 0), "Annan kommun (undantag)": ("<5", 0), "Summa": (8, 0)}
     assert _cells(_table(response, "sessions"))["Genomförda samtal"] == (6, 0)  # totals are not hidden
     assert "&lt;5" in response.content.decode()
 
@@ -122,7 +124,7 @@ def test_xlsx_export_by_an_administrator_is_suppressed(olga_client, olga, data_a
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = {(row[1], row[2]): row[3] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows[("Nya ansökningar per kommun", "Finspång")] == "<5"
-    assert rows[("Nya ansökningar per kommun", "Totalt")] == 8
+    assert rows[("Nya ansökningar per kommun", "Summa")] == 8
     assert rows[("Samtal och återbud", "Genomförda samtal")] == 6
     assert AuditEvent.objects.filter(action="export.xlsx", user=olga, unit=data_a).count() == 1
 
