@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from reporting.suppression import is_small, primary_label
+
 from .models import SCALE_MAX, SCALE_MIN, OutreachKind
 
 SCALE = range(SCALE_MIN, SCALE_MAX + 1)
@@ -13,13 +15,9 @@ SATISFIED_FROM = 4
 ONE_DECIMAL = Decimal("0.1")
 
 
-def is_suppressed(count: int, threshold: int) -> bool:
-    """Counts from 1 to threshold − 1 are hidden; nothing to hide in 0."""
-    return 0 < count < threshold
-
-
 def shown_count(count: int, threshold: int) -> str:
-    return f"<{threshold}" if is_suppressed(count, threshold) else str(count)
+    """A count as it may leave the unit (the statistics' own rule, reporting.suppression)."""
+    return primary_label(threshold) if is_small(count, threshold) else str(count)
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class ScaleResult:
 def scale_result(distribution: dict[int, int], *, threshold: int) -> ScaleResult:
     counts = tuple(distribution.get(score, 0) for score in SCALE)
     total = sum(counts)
-    if is_suppressed(total, threshold):
+    if is_small(total, threshold):
         return ScaleResult(count_label=shown_count(total, threshold), suppressed=True)
     if total == 0:
         return ScaleResult(count_label="0", suppressed=False, count=0, distribution=counts)
