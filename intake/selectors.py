@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 
+from units.access import units_sharing_a_funder
 from units.models import Agreement, Membership, Municipality, Unit
 
 from .models import Application, CounsellorCompetence, IntakeSettings
@@ -33,10 +34,9 @@ def agreement_municipalities(*, unit: Unit, day: datetime.date) -> list[Municipa
 
 
 def hand_over_receivers(*, unit: Unit) -> QuerySet[Unit]:
-    """Providers an application may be handed over to: other units of the same kind in the
-    same country (Leanlink "fördelar sedan uppdragen mellan sig och annan utförare av
-    familjerådgivning" — 002_93c1598fd6f3fa34.txt)."""
-    return Unit.objects.filter(country=unit.country, kind=unit.kind).exclude(pk=unit.pk).order_by("name")
+    """Providers an application may be handed over to: other units of the same kind that one
+    of this unit's funders also funds — never an unrelated tenant."""
+    return units_sharing_a_funder(unit)
 
 
 def intake_settings(*, unit: Unit) -> IntakeSettings | None:

@@ -29,8 +29,8 @@ from .selectors import agreement_municipalities, hand_over_receivers
 CARRIED_FIELDS = [
     "received_on", "channel", "contact_path", "acute", "pregnancy", "small_children", "high_conflict", "violence",
     "age_band", "partner_age_band", "relationship_type", "relationship_length", "children_count",
-    "youngest_child_age_band", "wanted_competence", "note",
-]
+    "youngest_child_age_band", "wanted_competence",
+]  # not the note: free text stays with the unit that wrote it
 
 
 def case_code_next(*, unit: Unit, year: int) -> str:

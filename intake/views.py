@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -8,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reporting.charts import bar_chart
-from units.access import CHIEF_ONLY, MEMBER_ROLES, REPORT_READERS, access_object, unit_roles
+from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.exports import table_response
 from units.pdf import render_pdf
 from units.services import audit_log
@@ -154,11 +155,12 @@ def competences(request, unit_slug):
     team = selectors.counsellors(unit=request.unit)
     form = CompetencesForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
-        for member in team:
-            wanted = form.cleaned_data[f"user_{member.user_id}"]
-            if set(wanted) != set(member.competences):
-                services.counsellor_competences_set(unit=request.unit, counsellor_id=member.user_id,
-                                                    competences=wanted, acting_user=request.user)
+        with transaction.atomic():  # the whole team's tags, or none of them
+            for member in team:
+                wanted = form.cleaned_data[f"user_{member.user_id}"]
+                if set(wanted) != set(member.competences):
+                    services.counsellor_competences_set(unit=request.unit, counsellor_id=member.user_id,
+                                                        competences=wanted, acting_user=request.user)
         messages.success(request, _("Competences saved."))
         return redirect("intake:competences", unit_slug=unit_slug)
     return render(request, "intake/competences.html", {"form": form})
@@ -171,7 +173,7 @@ def _month_table(unit, today):
     return rows, headers, table
 
 
-@unit_roles(*REPORT_READERS)
+@unit_roles(*MEMBER_ROLES)  # exact monthly counts: unit staff only (statistics suppress for others)
 def queue_by_month(request, unit_slug):
     today = timezone.localdate()
     rows, headers, table = _month_table(request.unit, today)

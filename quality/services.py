@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Unit
+from units.models import Membership, Unit
 from units.services import audit_log
 
 from .models import (
@@ -135,11 +135,19 @@ def survey_response_submit(*, survey_round: SurveyRound, token: uuid.UUID, score
 # --- Outreach -------------------------------------------------------------------------
 
 
+def _require_staff(unit: Unit, people, field: str) -> None:
+    """Only the unit's own staff can be named on its records."""
+    ids = {person.pk for person in people}
+    if ids and set(Membership.objects.filter(unit=unit, user_id__in=ids).values_list("user_id", flat=True)) != ids:
+        raise ValidationError({field: _("Choose staff of this unit.")})
+
+
 @transaction.atomic
 def outreach_save(*, unit: Unit, acting_user, activity: OutreachActivity | None = None, date: datetime.date,
                   kind: str, hours: Decimal, audience: int | None = None, note: str = "",
                   counsellors=()) -> OutreachActivity:
     """Record an outreach activity, or correct one when `activity` is given."""
+    _require_staff(unit, counsellors, "counsellors")
     action = "outreach.update" if activity else "outreach.record"
     activity = activity or OutreachActivity(unit=unit, recorded_by=acting_user)
     _assign(activity, {"date": date, "kind": kind, "hours": hours, "audience": audience, "note": note})
@@ -158,6 +166,7 @@ def outreach_delete(*, activity: OutreachActivity, acting_user) -> None:
 @transaction.atomic
 def qualifications_set(*, unit: Unit, acting_user, user, qualifications: list[str]) -> None:
     """Make the staff member's qualifications exactly these."""
+    _require_staff(unit, [user], "user")
     unknown = set(qualifications) - set(Qualification.values)
     if unknown:
         raise ValidationError(_("Unknown qualification."))
@@ -174,6 +183,7 @@ def qualifications_set(*, unit: Unit, acting_user, user, qualifications: list[st
 def training_save(*, unit: Unit, acting_user, record: TrainingRecord | None = None, user, kind: str,
                   date: datetime.date, hours: Decimal, title: str = "") -> TrainingRecord:
     """Record training, supervision or introduction supervision, or correct a record."""
+    _require_staff(unit, [user], "user")
     action = "training.update" if record else "training.record"
     record = record or TrainingRecord(unit=unit, recorded_by=acting_user)
     _assign(record, {"user": user, "kind": kind, "date": date, "hours": hours, "title": title})

@@ -69,6 +69,7 @@ BREAKDOWNS = {
     "sessions_by_month": True,
     "new_applications_by_municipality": True,
     "waiting_days_distribution": True,
+    "queue_by_month": False,
     **{f"applicants.{name}": True for name in [*APPLICANT_CATEGORIES, "children_count"]},
     "applicants.priority": False,
     **{f"visits.{name}": True for name in VISIT_CATEGORIES},
@@ -502,4 +503,10 @@ def suppressed(figures: dict, *, unit) -> dict:
     """The figures as they may leave the unit: small counts in breakdowns of an anonymous unit hidden."""
     if not unit.is_anonymous:
         return figures
-    return suppression.suppress_figures(figures, breakdowns=BREAKDOWNS, threshold=unit.suppression_threshold)
+    threshold = unit.suppression_threshold
+    result = suppression.suppress_figures(figures, breakdowns=BREAKDOWNS, threshold=threshold)
+    waiting = result.get("waiting_days")
+    if waiting and suppression.is_small(waiting["offers"], threshold):
+        # With so few offers the median or the longest wait is one person's wait.
+        waiting.update({key: suppression.SECONDARY for key in ("median", "p90", "max", "within_limit_share")})
+    return result

@@ -16,7 +16,7 @@ class Case(models.Model):
     identity number. In case-mode units it is an assignment (uppdrag) from a case officer."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    code = models.CharField(_("case code"), max_length=20)
+    code = models.CharField(_("case code"), max_length=20, validators=[reject_identity_numbers])
     opened_on = models.DateField(_("opened"))
     started_on = models.DateField(_("first held session"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)

@@ -207,15 +207,16 @@ def test_hand_over_creates_a_new_application_in_the_receiving_unit(in_unit_a, an
         assert received.municipality.name == "Linköping" and received.exception_reason == ""
         assert (received.acute, received.small_children, received.age_band, received.relationship_type,
                 received.children_count, received.wanted_competence, received.note) == (
-            True, True, "35-44", "married", 2, "violence", "kvällstid")
+            True, True, "35-44", "married", 2, "violence", "")  # free text stays with the unit that wrote it
         assert received.is_waiting and received.assigned_to is None and received.handed_over_to is None
     assert list(AuditEvent.objects.order_by("pk").values_list("unit__slug", "action"))[-2:] == [
         ("alpha", "application.hand_over"), ("charlie", "application.receive")]
 
 
 def test_hand_over_to_a_unit_without_agreement_for_the_municipality_records_an_exception(in_unit_a, anna):
+    # Delta shares a funder with alpha (Finspång) but has no agreement with Linköping.
     receiver = factories.unit("delta", org=factories.organisation("norrkoping", "Norrköpings kommun", "Norrköping"),
-                              funders=("Norrköping",))
+                              funders=("Finspång",))
     application = register(in_unit_a, received_on=days_ago(3))
     application_hand_over(application=application, receiver=receiver, handed_over_on=TODAY, acting_user=anna)
     with scope(unit=receiver):
@@ -236,9 +237,11 @@ def test_the_sender_never_sees_the_receivers_later_data(in_unit_a, anna, provide
     assert application.offered_on is None and application.outcome == Outcome.TRANSFERRED
 
 
-@pytest.mark.parametrize("receiver_kind", ["itself", "other country", "case-mode team"])
+@pytest.mark.parametrize("receiver_kind", ["itself", "other country", "case-mode team", "no shared funder"])
 def test_hand_over_only_to_a_provider_of_the_same_kind_and_country(in_unit_a, anna, unit_b, receiver_kind):
     receivers = {
+        "no shared funder": lambda: factories.unit("foxtrot", org=factories.organisation(
+            "norrkoping", "Norrköpings kommun", "Norrköping"), funders=("Norrköping",)),
         "itself": lambda: in_unit_a,
         "other country": lambda: factories.unit("echo", org=factories.organisation("kobenhavn", "Kbh", "København",
                                                                                   "DK"),

@@ -455,3 +455,21 @@ def test_overview_runs_a_fixed_number_of_queries(anna_client, anna, alice, unit_
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = anna_client.get(f"/{unit_a.slug}/quality/")
     assert "Omgång" in page.content.decode()
+
+
+def test_records_name_only_the_units_own_staff(in_unit_a, anna, bob):
+    import datetime
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from quality import services
+
+    with pytest.raises(ValidationError) as outreach:
+        services.outreach_save(unit=in_unit_a, acting_user=anna, date=datetime.date(2025, 3, 1), kind="lecture",
+                               hours=Decimal("1.5"), counsellors=[bob])
+    assert list(outreach.value.message_dict) == ["counsellors"]
+    with pytest.raises(ValidationError) as training:
+        services.training_save(unit=in_unit_a, acting_user=anna, user=bob, kind="training",
+                               date=datetime.date(2025, 3, 1), hours=Decimal("2"))
+    assert list(training.value.message_dict) == ["user"]

@@ -70,3 +70,18 @@ def test_figures_are_suppressed_at_the_declared_paths_only():
                       "applicants": {"age_band": {"25-34": "<5", "35-44": 9, "not_stated": ".."},
                                      "priority": {"acute": "<5"}}}
     assert figures["sessions_by_format"] == {"individual": 3, "couple": 0}  # the original is left alone
+
+
+def test_few_offers_hide_the_waiting_times_and_the_monthly_queue_is_suppressed(db):
+    from reporting.indicators import suppressed
+    from tests import factories
+
+    unit = factories.unit("hotel")  # anonymous, threshold 5
+    figures = {"waiting_days": {"offers": 2, "median": 9, "p90": 12, "max": 12, "within_limit_share": "1.000"},
+               "queue_by_month": {"2025-01": 3, "2025-02": 7}}
+    shown = suppressed(figures, unit=unit)
+    assert shown["waiting_days"] == {"offers": 2, "median": "..", "p90": "..", "max": "..",
+                                     "within_limit_share": ".."}
+    assert shown["queue_by_month"] == {"2025-01": "<5", "2025-02": 7}
+    many = {"waiting_days": {"offers": 5, "median": 9, "p90": 12, "max": 12, "within_limit_share": "1.000"}}
+    assert suppressed(many, unit=unit) == many

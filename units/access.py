@@ -6,9 +6,10 @@ A unit the user may not open answers 404, exactly like a unit that does not exis
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from .models import Agreement, Membership, OrgAccess, Organisation, Role, Unit
+from .models import Agreement, Membership, Organisation, Role, Unit
 
 MEMBER_ROLES = (Role.COUNSELLOR, Role.CHIEF)
 CHIEF_ONLY = (Role.CHIEF,)
@@ -33,15 +34,33 @@ def organisations_for(user) -> "list[Organisation]":
     return list(Organisation.objects.filter(accesses__user=user).order_by("name"))
 
 
-def units_seen_by_organisation(organisation: Organisation):
-    """Units an organisation runs, or funds through an agreement."""
+def _funded_unit_ids(municipality_ids) -> list[int]:
+    """Units with an agreement valid today with one of these municipalities."""
+    today = timezone.localdate()
     # Crossing units on purpose: which units a municipality funds is a fact about the
     # agreements as a whole, read as ids only, before any one unit's scope is chosen.
     with scopes_disabled():
-        funded_ids = list(
-            Agreement.objects.filter(municipality_id=organisation.municipality_id).values_list("unit_id", flat=True)
+        return list(
+            Agreement.objects.filter(municipality_id__in=municipality_ids, valid_from__lte=today)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+            .values_list("unit_id", flat=True)
         )
+
+
+def units_seen_by_organisation(organisation: Organisation):
+    """Units an organisation runs, or funds through an agreement valid today."""
+    funded_ids = _funded_unit_ids([organisation.municipality_id])
     return Unit.objects.filter(Q(organisation=organisation) | Q(pk__in=funded_ids)).distinct().order_by("name")
+
+
+def units_sharing_a_funder(unit: Unit):
+    """Other units of the same kind funded by one of this unit's funding municipalities — the
+    providers an application may be handed over to (Leanlink "fördelar sedan uppdragen mellan
+    sig och annan utförare", 002_93c1598fd6f3fa34.txt)."""
+    with scopes_disabled():
+        own = list(Agreement.objects.filter(unit=unit).values_list("municipality_id", flat=True))
+    return (Unit.objects.filter(pk__in=_funded_unit_ids(own), kind=unit.kind, country=unit.country)
+            .exclude(pk=unit.pk).order_by("name"))
 
 
 def role_in_unit(user, unit: Unit) -> str | None:
@@ -69,7 +88,3 @@ def organisation_for(user, slug: str) -> Organisation:
 def access_object(unit: Unit, model, pk, **filters):
     """The object of this unit with this primary key, or 404 — the same for 'missing' and 'not yours'."""
     return get_object_or_404(model.objects.filter(unit=unit, **filters), pk=pk)
-
-
-def is_org_admin(user) -> bool:
-    return OrgAccess.objects.filter(user=user).exists()

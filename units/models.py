@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from .pii import reject_identity_numbers
+
 
 class Country(models.TextChoices):
     SE = "SE", _("Sweden")
@@ -175,7 +177,7 @@ class Agreement(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     hour_cap = models.DecimalField(_("yearly hour cap"), max_digits=8, decimal_places=2, null=True, blank=True)
     fixed_amount = models.DecimalField(_("fixed amount"), max_digits=12, decimal_places=2, null=True, blank=True)
-    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True, validators=[reject_identity_numbers])
 
     objects = ScopedManager(unit="unit")
 

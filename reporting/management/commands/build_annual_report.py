@@ -8,6 +8,7 @@ from reporting.models import ReportDocument
 from reporting.services import report_request
 from reporting.tasks import build_report_document
 from units.models import Unit
+from units.services import audit_log
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             if out and document.status == ReportDocument.Status.DONE:
                 with document.file.open("rb") as source, open(out, "wb") as destination:
                     shutil.copyfileobj(source, destination)
+                audit_log(user=None, unit=target, action="report.download", obj=document)
         self.stdout.write(_("%(unit)s %(year)s version %(version)s: %(status)s") % {
             "unit": target.slug, "year": year, "version": document.version, "status": document.get_status_display()})
         if out and document.status != ReportDocument.Status.DONE:

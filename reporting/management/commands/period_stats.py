@@ -10,6 +10,7 @@ from django_scopes import scope
 from reporting.indicators import period_figures
 from reporting.periods import Period
 from units.models import Unit
+from units.services import audit_log
 
 
 def flat_items(figures: dict, prefix: str = ""):
@@ -39,6 +40,8 @@ class Command(BaseCommand):
             raise CommandError(f"--unit: no unit {unit!r}")
         with scope(unit=found):
             figures = period_figures(unit=found, period=chosen)
+        audit_log(user=None, unit=found, action=f"stats.command.{format}", object_type="period",
+                  object_id=chosen.label)
         if format == "json":
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
