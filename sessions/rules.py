@@ -40,9 +40,6 @@ def hours(minutes: int | None) -> Decimal:
     return (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
 
 def periods_overlap(start_a, end_a, start_b, end_b) -> bool:
     """Date ranges with an open end (None) running on. A phase may start on the day the
