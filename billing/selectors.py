@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,7 +118,9 @@ def _session_rows(*, unit: Unit, start: datetime.date, end: datetime.date) -> li
         .filter(_billed_in(unit, start, end))
         .filter(Q(corrects__isnull=False) | Q(status__in=[SessionStatus.HELD, SessionStatus.NO_SHOW]))
         .select_related("case__application__municipality", "corrects__case__application__municipality")
-        .annotate(first_held_id=Subquery(first_held))
+        .annotate(first_held_id=Subquery(first_held),
+                  # The original at the root of a correction chain (sessions allow three corrections).
+                  root_id=Coalesce("corrects__corrects__corrects_id", "corrects__corrects_id", "corrects_id", "pk"))
     )
     corrections = sorted((row for row in rows if row.corrects_id), key=lambda row: (row.created_at, row.pk))
     sessions = sorted((row for row in rows if not row.corrects_id),
@@ -339,7 +341,7 @@ def _fees(rows: list[Session], terms: Terms, year: int, default: Municipality, p
     by_municipality, missing = {}, set()
     for row in rows:
         versions = [(1, row)] if row.corrects_id is None else [(1, row), (-1, row.corrects)]
-        first_visit = (row.corrects_id or row.pk) == row.first_held_id
+        first_visit = row.root_id == row.first_held_id
         for sign, version in versions:
             if not rules.fee_applies(status=version.status, fee_mark=version.fee):
                 continue

@@ -214,6 +214,10 @@ def session_correct(*, original: Session, acting_user, counsellors=None, idempot
     if original.corrections.exists():
         raise ValidationError(_("This session has already been corrected: correct the latest correction instead."),
                               code="corrected")
+    if original.corrects_id and original.corrects.corrects_id and original.corrects.corrects.corrects_id:
+        # Billing follows a chain of at most three corrections back to the session itself.
+        raise ValidationError(_("This session has been corrected three times; ask the platform administrator."),
+                              code="too_many_corrections")
     if counsellors is None:
         counsellors = list(original.counsellors.all())
     values = {**_values_of(original), **values, "case": original.case, "start_time": original.start_time}

@@ -309,3 +309,21 @@ def test_year_overview_adds_up_the_months_statements_closed_and_open(in_unit_a, 
     assert overview["totals"]["hours_over_cap"] == "1.25"
     assert overview["totals"]["amount"] == "1815.00"
     assert overview["fees_by_municipality"] == {"Linköping": {"visits": 3, "total": "600.00"}}
+
+
+def test_a_second_correction_of_a_free_first_visit_refunds_nothing(in_unit_a, hourly, anna):
+    """002_93c1598fd6f3fa34.txt: the fee belongs to the administration — a fee never charged
+    (the free first visit) must not be taken back when the visit is corrected twice."""
+    unit = in_unit_a
+    data.fee(unit, year=2025, municipality="Finspång", amount="180.00", first_visit_free=True)
+    original = data.session(unit, datetime.date(2025, 2, 4), 60, case=data.case(unit, municipality="Finspång"),
+                            fee="paid")
+    month_close(unit=unit, month=datetime.date(2025, 2, 1), acting_user=anna)
+    first = data.session(unit, datetime.date(2025, 2, 4), 90, case=original.case, fee="paid", corrects=original,
+                         created_at=data.at(datetime.date(2025, 3, 2)))
+    data.session(unit, datetime.date(2025, 2, 4), 90, case=original.case, fee="exempt", corrects=first,
+                 created_at=data.at(datetime.date(2025, 3, 5)))
+
+    fees = month_statement(unit=unit, month=MARCH).data["fees"]
+
+    assert (fees["visits"], fees["total"]) == (0, "0.00")

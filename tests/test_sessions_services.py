@@ -415,3 +415,14 @@ def test_fields_not_given_keep_their_values_when_changed_or_corrected(case_unit,
     assert (correction.status, correction.minutes, correction.constellation, correction.format) == (
         "no_show", 75, "whole_family", "family")
     assert list(correction.counsellors.all()) == [bob]
+
+
+def test_a_session_is_corrected_at_most_three_times(in_unit_a, anna):
+    latest = session(in_unit_a, case=case(in_unit_a))
+    close_month(in_unit_a, DAY)
+    for minutes in (70, 80, 90):
+        latest = services.session_correct(original=latest, acting_user=anna, minutes=minutes)
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_correct(original=latest, acting_user=anna, minutes=100)
+    assert excinfo.value.code == "too_many_corrections"
+    assert Session.objects.filter(unit=in_unit_a).count() == 4
