@@ -4,13 +4,14 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Municipality
+from units.widgets import DateInput
 
 from .models import Application, Competence, Outcome
 from .selectors import Counsellor
 
 OTHER_MUNICIPALITY = "other"
 NOT_STATED = _("Not stated")
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_INPUT = DateInput()
 
 
 class MunicipalityField(forms.ChoiceField):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.pii import reject_identity_numbers
+from units.widgets import DateInput
 
 from .models import (
     DESCRIBED_EVENT_KINDS,
@@ -28,13 +29,6 @@ SCALE_LABELS = {
     4: _("Agree"),
     5: _("Strongly agree"),
 }
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def staff_queryset(unit):

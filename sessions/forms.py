@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
+from units.widgets import DateInput
 
 from . import rules, selectors
 from .models import (
@@ -35,7 +36,7 @@ def _label(model, field):
 
 
 def _date_field(model, field, **kwargs):
-    return forms.DateField(label=_label(model, field), widget=forms.DateInput(attrs={"type": "date"}), **kwargs)
+    return forms.DateField(label=_label(model, field), widget=DateInput(), **kwargs)
 
 
 _TOGGLE = {"class": "btn-check", "autocomplete": "off"}
@@ -123,8 +124,8 @@ def session_initial(session: Session) -> dict:
 
 
 class SessionFilterForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
     counsellor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None, required=False,
                                         empty_label=_("All counsellors"))
     status = forms.ChoiceField(label=_label(Session, "status"), required=False,
@@ -170,7 +171,7 @@ class VisitForm(forms.Form):
 
 
 class CourseStartForm(forms.Form):
-    started_on = forms.DateField(label=_("Course started"), widget=forms.DateInput(attrs={"type": "date"}))
+    started_on = forms.DateField(label=_("Course started"), widget=DateInput())
     idempotency_key = _token()
 
     def __init__(self, *args, **kwargs):
@@ -180,7 +181,7 @@ class CourseStartForm(forms.Form):
 
 
 class CourseEndForm(forms.Form):
-    ended_on = forms.DateField(label=_("Course ended"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_on = forms.DateField(label=_("Course ended"), widget=DateInput())
 
 
 class CaseOpenForm(forms.Form):

@@ -22,3 +22,14 @@ def test_hours_and_counts():
         assert decimal2(Decimal("2590")) == "2\u00a0590,00"
         assert integer(111000) == "111\u00a0000"
         assert decimal2(None) == "–"
+
+
+@pytest.mark.parametrize("language", ["sv", "da", "en"])
+def test_date_inputs_carry_iso_values_in_every_language(language):
+    import datetime
+
+    from units.widgets import DateInput
+
+    with translation.override(language):
+        html = DateInput().render("date", datetime.date(2025, 3, 31))
+    assert 'type="date"' in html and 'value="2025-03-31"' in html
