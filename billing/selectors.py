@@ -107,9 +107,15 @@ def _billed_in(unit: Unit, start: datetime.date, end: datetime.date) -> Q:
         corrects__isnull=False, created_at__gte=_midnight(start, unit), created_at__lt=_midnight(end, unit))
 
 
+# The original at the root of a session's correction chain (sessions allow three corrections).
+_ROOT = Coalesce("corrects__corrects__corrects_id", "corrects__corrects_id", "corrects_id", "pk")
+
+
 def _session_rows(*, unit: Unit, start: datetime.date, end: datetime.date) -> list[Session]:
     """Every row that can bill hours or a fee in [start, end), in billing order: corrections
     first, then the sessions by date and time."""
+    # The case's first held visit as it was billed, named by its original row; a correction is
+    # judged against that visit through the root of its chain (see _ROOT).
     first_held = Session.objects.filter(
         unit=unit, case=OuterRef("case"), status=SessionStatus.HELD, corrects__isnull=True,
     ).order_by("date", "start_time", "pk").values("pk")[:1]
@@ -119,8 +125,7 @@ def _session_rows(*, unit: Unit, start: datetime.date, end: datetime.date) -> li
         .filter(Q(corrects__isnull=False) | Q(status__in=[SessionStatus.HELD, SessionStatus.NO_SHOW]))
         .select_related("case__application__municipality", "corrects__case__application__municipality")
         .annotate(first_held_id=Subquery(first_held),
-                  # The original at the root of a correction chain (sessions allow three corrections).
-                  root_id=Coalesce("corrects__corrects__corrects_id", "corrects__corrects_id", "corrects_id", "pk"))
+                  root_id=_ROOT)
     )
     corrections = sorted((row for row in rows if row.corrects_id), key=lambda row: (row.created_at, row.pk))
     sessions = sorted((row for row in rows if not row.corrects_id),

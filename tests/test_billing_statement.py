@@ -327,3 +327,4 @@ def test_a_second_correction_of_a_free_first_visit_refunds_nothing(in_unit_a, ho
     fees = month_statement(unit=unit, month=MARCH).data["fees"]
 
     assert (fees["visits"], fees["total"]) == (0, "0.00")
+
