@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 
+from reporting.periods import month_end
 from units.access import units_sharing_a_funder
 from units.models import Agreement, Membership, Municipality, Unit
 
 from .models import Application, CounsellorCompetence, IntakeSettings
-from .rules import days_waited, month_end, month_starts, wait_level
+from .rules import days_waited, month_starts, wait_level
 
 LONG_WAIT_WINDOW_DAYS = 30
 
@@ -101,7 +102,7 @@ def queue_by_month(*, unit: Unit, today: datetime.date, months: int = 24) -> lis
     """Received, offered and still waiting at the month's end (today for the current month)."""
     counts = {}
     for index, start in enumerate(month_starts(today, months)):
-        end = min(month_end(start), today)
+        end = min(month_end(start.year, start.month), today)
         counts[f"received_{index}"] = Count("pk", filter=Q(received_on__range=(start, end)))
         counts[f"offered_{index}"] = Count("pk", filter=Q(offered_on__range=(start, end)))
         counts[f"waiting_{index}"] = Count("pk", filter=waiting_on(end))

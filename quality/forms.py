@@ -2,11 +2,11 @@ import datetime
 import uuid
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.pii import reject_identity_numbers
+from units.selectors import unit_staff
 from units.widgets import DateInput
 
 from .models import (
@@ -29,10 +29,6 @@ SCALE_LABELS = {
     4: _("Agree"),
     5: _("Strongly agree"),
 }
-
-
-def staff_queryset(unit):
-    return get_user_model().objects.filter(memberships__unit=unit).order_by("username")
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -155,7 +151,7 @@ class OutreachForm(forms.ModelForm):
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellors"].queryset = staff_queryset(unit)
+        self.fields["counsellors"].queryset = unit_staff(unit)
 
 
 # --- Staff competence and training ----------------------------------------------------
@@ -178,7 +174,7 @@ class TrainingForm(forms.ModelForm):
 
     def __init__(self, *args, unit, acting_user, may_choose_staff: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        staff = staff_queryset(unit)
+        staff = unit_staff(unit)
         # A counsellor records their own training; the chief anyone's.
         self.fields["user"].queryset = staff if may_choose_staff else staff.filter(pk=acting_user.pk)
         if not may_choose_staff:

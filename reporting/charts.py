@@ -95,6 +95,7 @@ def line_chart(*, title: str, labels: list[str], series: list[tuple[str, list]],
     axes, step = _axes(top, labels)
     plot_height = HEIGHT - TOP - BOTTOM
 
+    # Floats only for drawing coordinates; the figures in titles and tables stay exact.
     def y_of(value):
         return TOP + plot_height - float(plot_height * Decimal(value) / top)
 

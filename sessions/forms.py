@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
+from units.selectors import unit_staff
 from units.widgets import DateInput
 
 from . import rules, selectors
@@ -93,7 +94,7 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args, unit: Unit, user, session: Session | None = None, correction: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellors"].queryset = selectors.unit_counsellors(unit)
+        self.fields["counsellors"].queryset = unit_staff(unit)
         self.fields["case"].queryset = selectors.open_cases(unit, also=session.case_id if session else None)
         if unit.kind != Unit.Kind.FAMILY_TREATMENT:
             del self.fields["constellation"]
@@ -135,7 +136,7 @@ class SessionFilterForm(forms.Form):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].queryset = selectors.unit_counsellors(unit)
+        self.fields["counsellor"].queryset = unit_staff(unit)
         self.fields["counsellor"].label_from_instance = lambda person: person.get_full_name() or person.get_username()
 
     def filters(self) -> dict:

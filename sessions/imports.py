@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from units.imports import RowErrors, read_rows
 from units.models import Unit
+from units.selectors import unit_staff
 
-from . import selectors, services
+from . import services
 from .models import Case
 
 COLUMNS = ["date", "start", "minutes", "format", "participants", "status", "case_code", "counsellor", "location",
@@ -67,7 +68,7 @@ def _message(error: ValidationError) -> str:
 def import_sessions(*, unit: Unit, text: str, acting_user=None) -> int:
     rows = read_rows(text, required_columns=COLUMNS)
     cases = {case.code: case for case in Case.objects.filter(unit=unit)}
-    members = {person.get_username(): person for person in selectors.unit_counsellors(unit)}
+    members = {person.get_username(): person for person in unit_staff(unit)}
     checked, errors = [], []
     for line, row in rows:
         try:

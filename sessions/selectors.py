@@ -5,7 +5,6 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -17,10 +16,6 @@ from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, Se
 
 REMEMBERED_FIELDS = ("minutes", "format", "location", "fee")
 RECENT_SESSIONS = 20
-
-
-def unit_counsellors(unit: Unit) -> QuerySet:
-    return get_user_model().objects.filter(memberships__unit=unit).order_by("username")
 
 
 def open_cases(unit: Unit, *, also=None) -> QuerySet:

@@ -388,3 +388,25 @@ def test_profiles_add_their_own_keys(in_unit_a, team, family_unit, open_unit):
     assert {"ors", "family_climate", "goals", "cases_by_phase"} <= keys(team)
     assert {"not_current_again", "counted_work"} <= keys(family_unit)
     assert {"visits", "courses"} <= keys(open_unit) and "applicants" not in keys(open_unit)
+
+
+def test_the_queue_page_and_the_statistics_agree_on_who_is_waiting(in_unit_a):
+    """The waiting rule is written twice — as ORM (intake's queue) and as SQL (the statistics'
+    fast path); this pins them to the same answer on the edges: offered or closed on the day."""
+    import datetime
+
+    from intake.models import Application
+    from intake.selectors import waiting_on
+    from reporting.indicators import queue
+    from tests.stats_builders import application
+
+    end = datetime.date(2025, 3, 31)
+    application(in_unit_a, "2025-03-01")                                  # waiting
+    application(in_unit_a, "2025-03-02", offered="2025-03-31")            # offered on the day: not waiting
+    application(in_unit_a, "2025-03-03", offered="2025-04-01")            # offered the day after: waiting
+    application(in_unit_a, "2025-03-04", closed="2025-03-31")             # closed on the day: not waiting
+    application(in_unit_a, "2025-03-31")                                  # received on the day: waiting
+    application(in_unit_a, "2025-04-01")                                  # not yet received
+    orm = Application.objects.filter(unit=in_unit_a).filter(waiting_on(end)).count()
+    sql = queue(in_unit_a, datetime.date(2025, 1, 1), end, limit=14)["waiting_now"]["count"]
+    assert orm == sql == 3

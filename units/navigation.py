@@ -3,10 +3,8 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Role
-
-MEMBERS = (Role.COUNSELLOR, Role.CHIEF)
-EVERYONE = (Role.COUNSELLOR, Role.CHIEF, Role.ADMINISTRATION)
+from .access import MEMBER_ROLES as MEMBERS
+from .access import REPORT_READERS as EVERYONE
 
 # (url name, label, roles that see it)
 ENTRIES = [
