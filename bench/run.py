@@ -233,8 +233,8 @@ def main():
     from django.db import connection
     from django_scopes import scope
 
-    from reporting.periods import Period
     from units.models import Unit
+    from units.periods import Period
 
     unit = Unit.objects.get(slug=options.unit)
     period = Period.parse(options.period)

@@ -19,8 +19,8 @@ from billing.selectors import (
     year_overview,
 )
 from billing.services import month_close, month_close_pdf_store
-from reporting.charts import line_chart
 from units.access import MEMBER_ROLES, REPORT_READERS, unit_roles, units_seen_by_organisation
+from units.charts import line_chart
 from units.exports import table_response
 from units.models import Role
 from units.services import audit_log

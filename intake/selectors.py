@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
 
-from reporting.periods import month_end
 from units.access import units_sharing_a_funder
 from units.models import Agreement, Membership, Municipality, Unit
+from units.periods import month_end
 
 from .models import Application, CounsellorCompetence, IntakeSettings
 from .rules import days_waited, month_starts, wait_level

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from reporting.suppression import is_small, primary_label
+from units.suppression import is_small, primary_label
 
 from .models import SCALE_MAX, SCALE_MIN, OutreachKind
 
@@ -16,7 +16,7 @@ ONE_DECIMAL = Decimal("0.1")
 
 
 def shown_count(count: int, threshold: int) -> str:
-    """A count as it may leave the unit (the statistics' own rule, reporting.suppression)."""
+    """A count as it may leave the unit (the statistics' own rule, units.suppression)."""
     return primary_label(threshold) if is_small(count, threshold) else str(count)
 
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_scopes import scope
 
-from reporting.charts import bar_chart
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
+from units.charts import bar_chart
 from units.exports import table_response
 from units.models import Membership, Role, Unit
 

@@ -2,7 +2,7 @@
 
 from django.urls import register_converter
 
-from .periods import PATTERN, Period
+from units.periods import PATTERN, Period
 
 
 class PeriodConverter:

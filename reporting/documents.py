@@ -8,10 +8,10 @@ from django.utils import timezone
 
 from quality import selectors as quality
 from quality.models import QualityEvent
+from units.periods import Period
 
 from . import indicators, profiles
 from .models import ReportDocument, ReportNarrative
-from .periods import Period
 
 
 def _figures(unit, period: Period) -> tuple[dict, dict, list[dict]]:

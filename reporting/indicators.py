@@ -34,9 +34,10 @@ from sessions.models import (
     SessionStatus,
     Visit,
 )
+from units import suppression
+from units.periods import Period, add_months, months_between
 
-from . import profiles, suppression
-from .periods import Period, add_months, months_between
+from . import profiles
 
 HELD = SessionStatus.HELD
 NOT_STATED = "not_stated"
@@ -62,7 +63,7 @@ VISIT_CATEGORIES = {
 }
 
 # Breakdowns suppressed when figures of an anonymous unit leave it: dotted path → whether
-# the cells add up to a total that is published beside them (see reporting.suppression).
+# the cells add up to a total that is published beside them (see units.suppression).
 BREAKDOWNS = {
     "sessions_by_format": True,
     "sessions_by_location": True,

@@ -6,9 +6,9 @@ from django_scopes import scope
 from quality.selectors import concept_duties
 from units.access import units_seen_by_organisation
 from units.pdf import render_pdf
+from units.periods import Period
 from units.services import audit_log
 
-from .periods import Period
 from .selectors import latest_submitted, organisation_figures
 
 

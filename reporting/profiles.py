@@ -14,10 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
 from sessions.models import Activity, Goal, Location, Phase, SessionFormat, Visit
+from units.charts import bar_chart
 from units.models import Unit
-
-from .charts import bar_chart
-from .suppression import combined_total
+from units.suppression import combined_total
 
 NOT_STATED_LABEL = _("Not stated")
 # Key for applications without a municipality: residents elsewhere, taken by exception.

@@ -2,7 +2,7 @@
 
 import datetime
 
-from .periods import Period
+from units.periods import Period
 
 
 def period_report_due(*, today: datetime.date, period_kind: str) -> Period | None:

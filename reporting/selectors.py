@@ -3,10 +3,10 @@ from django_scopes import scope
 
 from units.access import units_seen_by_organisation
 from units.models import Organisation, Unit
+from units.periods import Period
 
 from . import indicators, profiles
 from .models import ReportDocument
-from .periods import Period
 
 
 def annual_report_submitted(*, unit: Unit, year: int) -> bool:

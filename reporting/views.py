@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation
 from units.exports import table_response
 from units.models import Role
+from units.periods import Period, current_period
 
 from . import indicators, profiles
-from .periods import Period, current_period
 from .selectors import organisation_figures
 
 EXPORT_FORMATS = ("csv", "xlsx")

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reporting.charts import line_chart
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
+from units.charts import line_chart
 from units.exports import table_response
 
 from . import selectors, services

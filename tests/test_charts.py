@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 
-from reporting.charts import bar_chart, line_chart
+from units.charts import bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

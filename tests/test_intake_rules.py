@@ -32,7 +32,7 @@ def test_month_starts_cross_the_new_year():
 @pytest.mark.parametrize("start,end", [("2024-02-01", "2024-02-29"), ("2025-02-01", "2025-02-28"),
                                        ("2025-12-01", "2025-12-31"), ("2025-04-01", "2025-04-30")])
 def test_month_end(start, end):
-    from reporting.periods import month_end  # the one month arithmetic, shared by the queue
+    from units.periods import month_end  # the one month arithmetic, shared by the queue
 
     first = datetime.date.fromisoformat(start)
     assert month_end(first.year, first.month) == datetime.date.fromisoformat(end)

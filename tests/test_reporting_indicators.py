@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 
 from reporting import indicators
-from reporting.periods import Period
 from sessions.models import ClimateScore, Course, Goal, OutcomeScore, Phase, Visit
 from tests import factories
 from tests.stats_builders import application, case, core_fixture, day, session
 from units.models import Unit
+from units.periods import Period
 
 Q1 = Period.parse("2025-Q1")
 

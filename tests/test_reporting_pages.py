@@ -9,12 +9,12 @@ from django.utils import timezone, translation
 from django_scopes import scope
 from openpyxl import load_workbook
 
-from reporting.periods import Period
 from sessions.models import Session
 from tests import factories
 from tests.conftest import logged_in
 from tests.stats_builders import case, core_fixture, session
 from units.models import AuditEvent, Unit
+from units.periods import Period
 
 URL = "/alpha/stats/2025-Q1/"
 

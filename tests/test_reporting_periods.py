@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from reporting.periods import Period, add_months, current_period, months_between
 from units.models import Unit
+from units.periods import Period, add_months, current_period, months_between
 
 
 @pytest.mark.parametrize(("label", "start", "end"), [

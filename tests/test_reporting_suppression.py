@@ -1,7 +1,7 @@
 """Small-count suppression, worked out by hand. Threshold 5 unless said: 1–4 show as "<5";
 a breakdown published with its total never has exactly one hidden cell ("..": secondary)."""
 
-from reporting.suppression import combined_total, suppress_breakdown, suppress_figures, suppress_lines
+from units.suppression import combined_total, suppress_breakdown, suppress_figures, suppress_lines
 
 
 def test_a_small_count_is_hidden_and_the_smallest_other_cell_with_it():

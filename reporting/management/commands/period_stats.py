@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
 from reporting.indicators import period_figures
-from reporting.periods import Period
 from units.models import Unit
+from units.periods import Period
 from units.services import audit_log
 
 
