@@ -55,3 +55,19 @@ def reject_identity_numbers(value: str) -> None:
             ),
             code="identity_number",
         )
+
+
+def guard_text(value: str, *, unit=None) -> None:
+    """The one guard for free text. In every unit: anything shaped like an identity number.
+    In an anonymous unit (`unit.is_anonymous`) also phone numbers, e-mail addresses and
+    street addresses, except the unit's own contact details. Raises ValidationError."""
+    reject_identity_numbers(value)
+
+
+def text_guard(unit):
+    """`guard_text` as a field validator for a form bound to `unit`."""
+
+    def validate(value: str) -> None:
+        guard_text(value, unit=unit)
+
+    return validate
