@@ -1,35 +1,72 @@
 """CSV and XLSX downloads of a table — one function for every table in the product.
-Every download is written to the audit log."""
+Every download is written to the audit log.
 
-import csv
+Cells are inert: free text such as a complaint can start with `=`, `+`, `-`, `@`, a tab or a
+carriage return, which a spreadsheet would otherwise run as a formula (CSV injection). CSV
+cells are written by defusedcsv, which prefixes such text with `'`; XLSX string cells are
+typed as strings, so openpyxl never stores them as formulas. Numbers stay numbers."""
+
 import io
 from decimal import Decimal
+from numbers import Number
 
+from defusedcsv import csv as defusedcsv
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from .services import audit_log
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# defusedcsv covers = + - @ | %; a leading tab or carriage return also starts a formula in
+# some spreadsheets once the cell is trimmed.
+_CSV_LEADING_WHITESPACE = ("\t", "\r")
+
+
+def csv_writer(stream, **options):
+    """A csv.writer whose string cells can never become formulas; the one way to write CSV."""
+    return _InertCsvWriter(defusedcsv.writer(stream, **options))
+
+
+class _InertCsvWriter:
+    def __init__(self, writer):
+        self._writer = writer
+
+    def writerow(self, row):
+        return self._writer.writerow([csv_cell(value) for value in row])
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, Number):
+        return value
+    text = str(value)
+    return "'" + text if text.startswith(_CSV_LEADING_WHITESPACE) else text
+
 
 def table_bytes(*, headers: list[str], rows: list[list], fmt: str) -> bytes:
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         writer.writerow(headers)
-        writer.writerows([[_csv_cell(value) for value in row] for row in rows])
+        writer.writerows(rows)
         # BOM so that Excel opens å, ä, ö and ø correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         workbook = Workbook()
         sheet = workbook.active
-        sheet.append([str(header) for header in headers])
+        for row_number, row in enumerate([headers, *rows], start=1):
+            for column, value in enumerate(row, start=1):
+                _xlsx_put(sheet.cell(row=row_number, column=column), value)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([_xlsx_cell(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
@@ -47,16 +84,17 @@ def table_response(request, *, filename: str, headers: list[str], rows: list[lis
     return response
 
 
-def _csv_cell(value):
+def _xlsx_put(cell, value):
     if value is None:
-        return ""
-    return str(value)
-
-
-def _xlsx_cell(value):
-    # Decimals stay exact in the sheet as numbers with their own precision.
-    if isinstance(value, Decimal):
-        return value
-    if value is None:
-        return ""
-    return value if isinstance(value, int | float | str) or hasattr(value, "isoformat") else str(value)
+        return
+    # Decimals stay exact in the sheet as numbers with their own precision; dates stay dates.
+    if isinstance(value, int | float | Decimal) or hasattr(value, "isoformat"):
+        cell.value = value
+        return
+    # Control characters other than tab and line breaks are not allowed in XLSX and would
+    # make openpyxl raise; a carriage return becomes the line break every XML reader makes
+    # of it anyway. The text is otherwise kept as typed.
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell.value = text.replace("\r\n", "\n").replace("\r", "\n")
+    # openpyxl turns a string starting with "=" into a formula; typed as a string it is text.
+    cell.data_type = "s"
