@@ -30,6 +30,30 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every response to a logged-in user, every
+    download, and the public survey form: what one person may read must not stay in a
+    shared proxy or on a shared municipal computer's disk. Static files are served before
+    this middleware runs and keep their long cache."""
+
+    HEADER = "private, no-store"
+    PUBLIC_NAMESPACES = ("survey",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # Asked before and after: a log-out response still answers a logged-in request.
+        authenticated = request.user.is_authenticated
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if (authenticated or request.user.is_authenticated
+                or response.get("Content-Disposition", "").startswith("attachment")
+                or (match is not None and match.namespace in self.PUBLIC_NAMESPACES)):
+            response["Cache-Control"] = self.HEADER
+        return response
+
+
 class TenantMiddleware:
     """Resolves `/<unit-slug>/…` and `/org/<org-slug>/…`, checks access, and runs the
     whole response — template rendering included — inside the unit's scope."""
