@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from units.models import Membership, Unit
+from units.suppression import is_small
 
 from .models import (
     CONTRACT_COMPETENCE,
@@ -106,13 +107,29 @@ def survey_results(*, unit: Unit, start: datetime.date, end: datetime.date) -> S
     )
 
 
-def survey_free_texts(*, unit: Unit, start: datetime.date, end: datetime.date) -> list[SurveyAnswer]:
+@dataclass(frozen=True)
+class FreeTexts:
+    """The free-text answers of a period, or none (`shown` False) when the period has fewer
+    responses than the unit's threshold."""
+
+    shown: bool
+    threshold: int
+    answers: list[SurveyAnswer] = field(default_factory=list)
+
+
+def survey_free_texts(*, unit: Unit, start: datetime.date, end: datetime.date) -> FreeTexts:
     """Free-text answers of a period, for the chief's eyes only. No date is shown with
-    them; the random ids give them no telling order."""
-    return list(
+    them; the random ids give them no telling order. A period with 1 to threshold − 1
+    responses (a single day, say) lists none: its scales are hidden, and its few texts,
+    read beside the day, would point at the people who wrote them."""
+    threshold = unit.suppression_threshold
+    responses = SurveyResponse.objects.filter(unit=unit, answered_on__range=(start, end)).count()
+    if is_small(responses, threshold):
+        return FreeTexts(shown=False, threshold=threshold)
+    return FreeTexts(shown=True, threshold=threshold, answers=list(
         SurveyAnswer.objects.filter(unit=unit, response__answered_on__range=(start, end), score__isnull=True)
         .select_related("question").order_by("question_id", "id")
-    )
+    ))
 
 
 # --- Outreach -------------------------------------------------------------------------

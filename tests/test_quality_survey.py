@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from quality import selectors, services
@@ -314,6 +316,8 @@ def test_results_page_and_export_show_suppressed_cells_as_less_than_n(anna_clien
 
 def test_free_text_answers_are_for_the_chief_only_and_never_exported(anna_client, alice_client, survey, unit_a):
     _answer(survey["round"], {survey["q1"]: 5}, question_texts={survey["free"]: "Varmt bemötande"})
+    for _number in range(unit_a.suppression_threshold - 1):
+        _answer(survey["round"], {survey["q1"]: 4})
     period = {"start": "2025-01-01", "end": "2025-12-31"}
     assert "Varmt bemötande" in anna_client.get(f"/{unit_a.slug}/quality/survey/results/", period).content.decode()
     assert "Varmt bemötande" not in alice_client.get(f"/{unit_a.slug}/quality/survey/results/",
@@ -323,6 +327,36 @@ def test_free_text_answers_are_for_the_chief_only_and_never_exported(anna_client
         assert export.status_code == 200
         assert b"Varmt" not in export.content and "Något mer".encode() not in export.content
     assert AuditEvent.objects.filter(action__startswith="export.", unit=unit_a).count() == 2
+
+
+def test_free_text_of_a_range_with_too_few_answers_is_not_listed(anna_client, survey, unit_a):
+    """A single day's few answers: the scales are hidden, so the free text is hidden too —
+    read beside the day it would tell who wrote what."""
+    threshold = unit_a.suppression_threshold
+    _answer(survey["round"], {survey["q1"]: 2}, question_texts={survey["free"]: "Kuratorn var sen"}, day=TODAY)
+    for _number in range(threshold - 1):
+        _answer(survey["round"], {survey["q1"]: 5}, day=TODAY - datetime.timedelta(days=30))
+    one_day = {"start": TODAY.isoformat(), "end": TODAY.isoformat()}
+    page = anna_client.get(f"/{unit_a.slug}/quality/survey/results/", one_day)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Kuratorn var sen" not in html
+    assert page.context["free_texts"].shown is False
+    with translation.override(unit_a.language):
+        message = ngettext(
+            "Free-text answers are listed only for a period with at least %(threshold)s answer. "
+            "Choose a longer period.",
+            "Free-text answers are listed only for a period with at least %(threshold)s answers. "
+            "Choose a longer period.", threshold) % {"threshold": threshold}
+    assert escape(message) in html
+    # The longer range has enough answers: the text is listed there.
+    whole = anna_client.get(f"/{unit_a.slug}/quality/survey/results/", {"start": "2025-01-01", "end": "2025-12-31"})
+    assert whole.status_code == 200 and "Kuratorn var sen" in whole.content.decode()
+    with scope(unit=unit_a):
+        assert SurveyResponse.objects.count() == threshold
+        assert selectors.survey_free_texts(unit=unit_a, start=TODAY, end=TODAY).answers == []
+        assert [a.text for a in selectors.survey_free_texts(unit=unit_a, start=datetime.date(2025, 1, 1),
+                                                            end=TODAY).answers] == ["Kuratorn var sen"]
 
 
 def test_results_page_runs_a_fixed_number_of_queries(anna_client, survey, unit_a, django_assert_max_num_queries):
