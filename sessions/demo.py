@@ -29,6 +29,7 @@ from .models import (
     Goal,
     Location,
     OutcomeScore,
+    PersonRole,
     Phase,
     Session,
     SessionFormat,
@@ -253,7 +254,8 @@ class _Person:
 
 
 def _family(rng) -> list[_Person]:
-    people = [("Förälder 1", False)] + ([("Förälder 2", False)] if rng.random() < 0.65 else []) + [("Barn 1", True)]
+    people = ([(PersonRole.PARENT_1, False)] + ([(PersonRole.PARENT_2, False)] if rng.random() < 0.65 else [])
+              + [(PersonRole.CHILD_1, True)])
     family = []
     for label, is_child in people:
         begin = rng.randint(18, 30) if is_child else rng.randint(12, 24)

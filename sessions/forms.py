@@ -10,6 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
+from units.pii import text_guard
 from units.selectors import unit_staff
 from units.widgets import DateInput
 
@@ -23,11 +24,13 @@ from .models import (
     Goal,
     Location,
     OutcomeScore,
+    PersonRole,
     Phase,
     Session,
     SessionFormat,
     SessionStatus,
     Visit,
+    validate_case_code,
 )
 from .models import Fee as FeeChoice
 
@@ -41,6 +44,18 @@ def _date_field(model, field, **kwargs):
 
 
 _TOGGLE = {"class": "btn-check", "autocomplete": "off"}
+
+
+def _guard(form: forms.Form, unit: Unit, *names: str) -> None:
+    """The unit-aware free-text guard at these fields (the model keeps its own validators)."""
+    for name in names:
+        if name in form.fields:
+            form.fields[name].validators.append(text_guard(unit))
+
+
+def _person_field(**kwargs):
+    return forms.ChoiceField(label=_label(OutcomeScore, "person"), choices=[("", _("Choose…")), *PersonRole.choices],
+                             help_text=_("A role in the family, never a name."), **kwargs)
 
 
 def _token():
@@ -186,11 +201,15 @@ class CourseEndForm(forms.Form):
 
 
 class CaseOpenForm(forms.Form):
-    code = forms.CharField(label=_label(Case, "code"), max_length=20,
+    code = forms.CharField(label=_label(Case, "code"), max_length=20, validators=[validate_case_code],
                            help_text=_("A local code such as U-2025-0012 — never a name or identity number."))
     assigned_on = _date_field(Case, "assigned_on")
     officer_office = Case._meta.get_field("officer_office").formfield()
     urgent = forms.BooleanField(label=_label(Case, "urgent"), required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        _guard(self, unit, "code", "officer_office")
 
 
 class CaseForm(forms.Form):
@@ -213,6 +232,7 @@ class CaseForm(forms.Form):
             for name in list(self.fields):
                 if name not in self.ANONYMOUS_FIELDS:
                     del self.fields[name]
+        _guard(self, unit, "officer_office")
 
 
 class PhaseForm(forms.Form):
@@ -227,6 +247,10 @@ class PhaseEndForm(forms.Form):
 
 class GoalForm(forms.Form):
     text = Goal._meta.get_field("text").formfield(help_text=_("Without names or other personal data."))
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        _guard(self, unit, "text")
 
 
 class GoalReviewForm(forms.Form):
@@ -246,7 +270,7 @@ class OutcomeScoreForm(forms.Form):
     kind = forms.ChoiceField(label=_label(OutcomeScore, "kind"), choices=OutcomeScore.Kind.choices,
                              widget=forms.RadioSelect(attrs=_TOGGLE), initial=OutcomeScore.Kind.ORS,
                              help_text=_("ORS before the session, SRS after it."))
-    person = OutcomeScore._meta.get_field("person").formfield()
+    person = _person_field()
     is_child = forms.BooleanField(label=_label(OutcomeScore, "is_child"), required=False)
     date = _date_field(OutcomeScore, "date")
     session = forms.ModelChoiceField(label=_("Session"), queryset=None, required=False, empty_label="—")
@@ -263,8 +287,7 @@ class OutcomeScoreForm(forms.Form):
 
 
 class ClimateScoreForm(forms.Form):
-    person = ClimateScore._meta.get_field("person").formfield(
-        help_text=_("A role label such as 'Parent 1' or 'Child 1' — never a name."))
+    person = _person_field()
     date = _date_field(ClimateScore, "date")
     closeness = _item(_label(ClimateScore, "closeness"), 18)
     distance = _item(_label(ClimateScore, "distance"), 11)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from units import pii
 from units.imports import RowErrors, read_rows
 from units.models import Unit
 from units.selectors import unit_staff
@@ -18,6 +19,8 @@ COLUMNS = ["date", "start", "minutes", "format", "participants", "status", "case
            "fee"]
 # The service's field names, as the file's columns name them.
 COLUMN_OF = {"start_time": "start", "case": "case_code", "counsellors": "counsellor"}
+# Cells read as text (the others must parse as dates, numbers or one of the choices).
+TEXT_COLUMNS = ("case_code", "counsellor")
 
 
 def _number(text: str, column: str) -> int | None:
@@ -29,8 +32,23 @@ def _number(text: str, column: str) -> int | None:
         raise ValidationError({column: _("not a whole number: %(value)s") % {"value": text}}) from None
 
 
-def _parse(row: dict, *, cases: dict, members: dict) -> tuple[dict, list]:
+def _guarded(row: dict, unit: Unit) -> dict:
+    """The free-text guard on the text cells, as the forms run it."""
     errors = {}
+    for column in TEXT_COLUMNS:
+        if row[column]:
+            try:
+                pii.guard_text(row[column], unit=unit)
+            except ValidationError as error:
+                errors[column] = error.messages
+    return errors
+
+
+def _parse(row: dict, *, unit: Unit, cases: dict, members: dict) -> tuple[dict, list]:
+    errors = _guarded(row, unit)
+    if errors:
+        # The cell is not repeated in a message of its own.
+        raise ValidationError(errors)
     values = {"format": row["format"], "status": row["status"], "location": row["location"] or "office",
               "fee": row["fee"] or "none"}
     try:
@@ -72,7 +90,7 @@ def import_sessions(*, unit: Unit, text: str, acting_user=None) -> int:
     checked, errors = [], []
     for line, row in rows:
         try:
-            values, counsellors = _parse(row, cases=cases, members=members)
+            values, counsellors = _parse(row, unit=unit, cases=cases, members=members)
             services.session_check(unit=unit, counsellors=counsellors, **values)
         except ValidationError as error:
             errors.append((line, _message(error)))

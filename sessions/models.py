@@ -1,14 +1,50 @@
 """What counsellors log: cases (pseudonymous codes only), sessions and anonymous tallies."""
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
+from units import pii
 from units.models import Unit
 from units.pii import reject_identity_numbers
+
+# Letters, digits and dashes, at least one digit, at most 20 characters (`P-2025-0142`): a code
+# cannot hold a name or an address ("Anna Svensson", "Storgatan 12"), in any record mode.
+_CASE_CODE = re.compile(r"(?=[A-Za-z-]*\d)[A-Za-z0-9-]{1,20}")
+
+
+def is_case_code(text: str) -> bool:
+    return bool(_CASE_CODE.fullmatch(text or ""))
+
+
+def validate_case_code(value: str) -> None:
+    if not is_case_code(value):
+        raise ValidationError(
+            _("A case code is letters, digits and dashes, with at least one digit, no spaces and at most 20 "
+              "characters, e.g. P-2025-0142."),
+            code="case_code",
+        )
+
+
+def guard_fields(instance: models.Model, names: tuple[str, ...]) -> None:
+    """The unit-aware free-text guard at the model's fields, so every service, import and
+    admin form runs it, not only the web forms."""
+    errors = {}
+    for name in names:
+        value = getattr(instance, name)
+        if value:
+            try:
+                pii.guard_text(value, unit=instance.unit)
+            except ValidationError as error:
+                errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 class Case(models.Model):
@@ -16,7 +52,7 @@ class Case(models.Model):
     identity number. In case-mode units it is an assignment (uppdrag) from a case officer."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    code = models.CharField(_("case code"), max_length=20, validators=[reject_identity_numbers])
+    code = models.CharField(_("case code"), max_length=20, validators=[validate_case_code, reject_identity_numbers])
     opened_on = models.DateField(_("opened"))
     started_on = models.DateField(_("first held session"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
@@ -45,6 +81,9 @@ class Case(models.Model):
 
     def __str__(self):
         return self.code
+
+    def clean(self):
+        guard_fields(self, ("officer_office",))
 
 
 class SessionFormat(models.TextChoices):
@@ -150,6 +189,24 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_format_display()} ({self.minutes} min)"
+
+
+class PersonRole(models.TextChoices):
+    """Who an outcome or Familjeklimat score belongs to: a role within the case, never a name."""
+
+    PARENT_1 = "parent_1", _("Parent 1")
+    PARENT_2 = "parent_2", _("Parent 2")
+    CHILD_1 = "child_1", _("Child 1")
+    CHILD_2 = "child_2", _("Child 2")
+    CHILD_3 = "child_3", _("Child 3")
+    CHILD_4 = "child_4", _("Child 4")
+    OTHER_ADULT_1 = "other_adult_1", _("Other adult 1")
+    OTHER_ADULT_2 = "other_adult_2", _("Other adult 2")
+
+
+def person_label(role: str) -> str:
+    """The label of a stored role (rows written before the closed list show their value)."""
+    return PersonRole(role).label if role in PersonRole.values else role
 
 
 class Visit(models.Model):
@@ -262,6 +319,9 @@ class Goal(models.Model):
     def __str__(self):
         return self.text
 
+    def clean(self):
+        guard_fields(self, ("text",))
+
 
 class FollowUpMeeting(models.Model):
     """001_12d4c227923da397.txt: "kontinuerliga uppföljningar med familj och handläggare"."""
@@ -292,10 +352,7 @@ class OutcomeScore(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outcome_scores")
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    person = models.CharField(
-        _("person"), max_length=30, validators=[reject_identity_numbers],
-        help_text=_("A role label such as 'Parent 1' or 'Child 1' — never a name."),
-    )
+    person = models.CharField(_("person"), max_length=30, choices=PersonRole.choices)
     is_child = models.BooleanField(_("child"), default=False)
     kind = models.CharField(_("scale"), max_length=3, choices=Kind.choices)
     date = models.DateField(_("date"))
@@ -327,7 +384,7 @@ class ClimateScore(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="climate_scores")
-    person = models.CharField(_("person"), max_length=30, validators=[reject_identity_numbers])
+    person = models.CharField(_("person"), max_length=30, choices=PersonRole.choices)
     date = models.DateField(_("date"))
     # The maxima are the number of adjectives in each factor.
     closeness = models.PositiveSmallIntegerField(_("Närhet"), validators=[MaxValueValidator(18)])

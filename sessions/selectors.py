@@ -12,7 +12,7 @@ from billing.models import MonthClose
 from units.models import Unit
 
 from . import rules
-from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, SessionStatus, Visit
+from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, SessionStatus, Visit, person_label
 
 REMEMBERED_FIELDS = ("minutes", "format", "location", "fee")
 RECENT_SESSIONS = 20
@@ -168,7 +168,7 @@ def ors_trends(case: Case) -> list[dict]:
     for person, points in by_person.items():
         first = points[0][1]
         trends.append({
-            "person": person,
+            "person": person_label(person),
             "is_child": is_child[person],
             "cutoff": rules.ors_cutoff(is_child=is_child[person], thresholds=thresholds),
             "points": [{"date": date, "total": total, "change": total - first,

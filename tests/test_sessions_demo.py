@@ -146,7 +146,7 @@ def test_familjeteam_works_in_phases_with_improving_scores(demo):
         improved = 0
         closed = [case for case in cases if case.closed_on]
         for case in closed:
-            totals = list(scores.filter(case=case, kind="ors", person="Förälder 1").values_list("total", flat=True))
+            totals = list(scores.filter(case=case, kind="ors", person="parent_1").values_list("total", flat=True))
             improved += totals[-1] - totals[0] >= 5
         assert improved / len(closed) > 0.6
         assert set(ClimateScore.objects.filter(unit=unit, case__closed_on__isnull=False)

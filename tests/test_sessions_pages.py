@@ -389,10 +389,10 @@ def test_the_case_page_draws_each_persons_ors_against_the_cutoff(bob_client, bob
         family = case(unit_b, "U-2025-0001")
     url = f"/{unit_b.slug}/cases/{family.pk}/scores/"
     for day, items in [("2025-03-04", (4, 4, 5, 5)), ("2025-03-11", (5, 6, 6, 6)), ("2025-03-18", (6, 6, 6, 6))]:
-        response = bob_client.post(url, {"kind": "ors", "person": "Förälder 1", "date": day, "item1": items[0],
+        response = bob_client.post(url, {"kind": "ors", "person": "parent_1", "date": day, "item1": items[0],
                                          "item2": items[1], "item3": items[2], "item4": items[3]})
         assert response.status_code == 302
-    bob_client.post(url, {"kind": "srs", "person": "Förälder 1", "date": "2025-03-18", "item1": 9, "item2": 9,
+    bob_client.post(url, {"kind": "srs", "person": "parent_1", "date": "2025-03-18", "item1": 9, "item2": 9,
                           "item3": 9, "item4": 9})
     page = bob_client.get(f"/{unit_b.slug}/cases/{family.pk}/")
     trend = page.context["trends"][0]
@@ -408,7 +408,7 @@ def test_a_score_item_above_10_gets_a_message_at_the_item(bob_client, unit_b):
     with scope(unit=unit_b):
         family = case(unit_b, "U-2025-0001")
     response = bob_client.post(f"/{unit_b.slug}/cases/{family.pk}/scores/", {
-        "kind": "ors", "person": "Barn 1", "is_child": "on", "date": "2025-03-04", "item1": 11, "item2": 5,
+        "kind": "ors", "person": "child_1", "is_child": "on", "date": "2025-03-04", "item1": 11, "item2": 5,
         "item3": 5, "item4": 5})
     assert response.status_code == 200
     assert list(response.context["score_form"].errors) == ["item1"]
@@ -426,7 +426,7 @@ def test_phases_goals_and_follow_ups_from_the_case_page(bob_client, unit_b):
     assert overlap.status_code == 200 and "started_on" in overlap.context["phase_form"].errors
     assert bob_client.post(f"{base}/goals/", {"text": "Lugnare morgnar"}).status_code == 302
     assert bob_client.post(f"{base}/follow-ups/", {"date": "2025-04-01"}).status_code == 302
-    assert bob_client.post(f"{base}/climate/", {"person": "Förälder 1", "date": "2025-01-15", "closeness": 10,
+    assert bob_client.post(f"{base}/climate/", {"person": "parent_1", "date": "2025-01-15", "closeness": 10,
                                                 "distance": 4, "spontaneity": 3, "chaos": 2}).status_code == 302
     with scope(unit=unit_b):
         assert family.phases.count() == 1

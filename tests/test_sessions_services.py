@@ -318,17 +318,17 @@ def test_an_open_phase_blocks_a_later_one_of_another_kind(family, bob):
 def test_each_outcome_item_is_0_to_10(family, bob, item):
     items = {"item1": 5, "item2": 6, "item3": 7, "item4": 8, item: 11}
     with pytest.raises(ValidationError) as excinfo:
-        services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="Parent 1", date=DAY, **items)
+        services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="parent_1", date=DAY, **items)
     assert list(_errors(excinfo)) == [item]
     items[item] = -1
     with pytest.raises(ValidationError) as excinfo:
-        services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="Parent 1", date=DAY, **items)
+        services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="parent_1", date=DAY, **items)
     assert list(_errors(excinfo)) == [item]
     assert not OutcomeScore.objects.exists()
 
 
 def test_the_total_is_the_sum_of_the_items(family, bob):
-    score = services.outcome_score_add(case=family, acting_user=bob, kind="srs", person="Child 1", is_child=True,
+    score = services.outcome_score_add(case=family, acting_user=bob, kind="srs", person="child_1", is_child=True,
                                        date=DAY, item1=10, item2=10, item3=9, item4=0)
     assert OutcomeScore.objects.get(pk=score.pk).total == 29
 
@@ -336,14 +336,14 @@ def test_the_total_is_the_sum_of_the_items(family, bob):
 def test_a_score_of_another_cases_session_is_refused(family, case_unit, bob):
     other = session(case_unit, case=case(case_unit, "U-2025-0002"))
     with pytest.raises(ValidationError) as excinfo:
-        services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="Parent 1", date=DAY,
+        services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="parent_1", date=DAY,
                                    item1=1, item2=1, item3=1, item4=1, session=other)
     assert "session" in _errors(excinfo)
 
 
 def test_climate_factors_stay_within_their_number_of_adjectives(family, bob):
     with pytest.raises(ValidationError) as excinfo:
-        services.climate_score_add(case=family, acting_user=bob, person="Parent 1", date=DAY, closeness=19,
+        services.climate_score_add(case=family, acting_user=bob, person="parent_1", date=DAY, closeness=19,
                                    distance=12, spontaneity=6, chaos=7)
     assert set(_errors(excinfo)) == {"closeness", "distance", "chaos"}
 
