@@ -4,8 +4,9 @@ import uuid
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import get_scope
 
-from units.pii import reject_identity_numbers
+from units.pii import text_guard
 from units.selectors import unit_staff
 from units.widgets import DateInput
 
@@ -41,6 +42,15 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
+def guard_fields(form, unit, *names):
+    """The unit-aware free-text guard on the named fields. Some views construct the form
+    without a unit; every unit page (and the public survey) runs inside its unit's scope,
+    so the scope names the unit then."""
+    unit = unit if unit is not None else get_scope().get("unit")
+    for name in names:
+        form.fields[name].validators.append(text_guard(unit))
+
+
 # --- Survey ---------------------------------------------------------------------------
 
 
@@ -49,12 +59,20 @@ class SurveyQuestionForm(forms.ModelForm):
         model = SurveyQuestion
         fields = ["text", "kind"]
 
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self, unit, "text")
+
 
 class SurveyRoundForm(forms.ModelForm):
     class Meta:
         model = SurveyRound
         fields = ["title"]
         help_texts = {"title": _("For example “Spring 2025” or “Closing meetings 2025”.")}
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self, unit, "title")
 
 
 class SurveyAnswerForm(forms.Form):
@@ -63,9 +81,10 @@ class SurveyAnswerForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, questions: list[SurveyQuestion], **kwargs):
+    def __init__(self, *args, questions: list[SurveyQuestion], unit=None, **kwargs):
         super().__init__(*args, initial={"token": uuid.uuid4()}, **kwargs)
         self.questions = questions
+        unit = unit if unit is not None else get_scope().get("unit")
         choices = [(str(score), f"{score} – {SCALE_LABELS[score]}") for score in SCALE]
         for question in questions:
             if question.kind == SurveyQuestion.Kind.SCALE:
@@ -77,7 +96,7 @@ class SurveyAnswerForm(forms.Form):
                 self.fields[self.field_name(question)] = forms.CharField(
                     label=question.text, required=False, widget=forms.Textarea,
                     max_length=SurveyAnswer._meta.get_field("text").max_length,
-                    validators=[reject_identity_numbers],
+                    validators=[text_guard(unit)],
                     help_text=_("Voluntary. Please do not write names or other details that could identify you "
                                 "or anyone else."),
                 )
@@ -152,6 +171,7 @@ class OutreachForm(forms.ModelForm):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellors"].queryset = unit_staff(unit)
+        guard_fields(self, unit, "note")
 
 
 # --- Staff competence and training ----------------------------------------------------
@@ -179,6 +199,7 @@ class TrainingForm(forms.ModelForm):
         self.fields["user"].queryset = staff if may_choose_staff else staff.filter(pk=acting_user.pk)
         if not may_choose_staff:
             self.fields["user"].initial = acting_user.pk
+        guard_fields(self, unit, "title")
 
 
 # --- Lex Sarah, complaints, incidents ------------------------------------------------------
@@ -193,8 +214,9 @@ class QualityEventForm(forms.ModelForm):
                    "reported_to_administration_on": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 3}), "measures": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        guard_fields(self, unit, "description", "measures")
         # Concern reports have their own one-field form: they are counted, not described.
         self.fields["kind"].choices = [(value, label) for value, label in QualityEvent.Kind.choices
                                        if value in DESCRIBED_EVENT_KINDS]

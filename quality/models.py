@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -137,7 +137,9 @@ class SurveyAnswer(models.Model):
     score = models.PositiveSmallIntegerField(
         _("score"), null=True, blank=True, validators=[MinValueValidator(SCALE_MIN), MaxValueValidator(SCALE_MAX)]
     )
-    text = models.TextField(_("answer"), max_length=2000, blank=True, validators=[reject_identity_numbers])
+    # A TextField's max_length binds only the form; the validator binds the model too.
+    text = models.TextField(_("answer"), max_length=2000, blank=True,
+                            validators=[reject_identity_numbers, MaxLengthValidator(2000)])
 
     objects = ScopedManager(unit="unit")
 
@@ -309,11 +311,12 @@ class QualityEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices)
     date = models.DateField(_("date"))
     description = models.TextField(
-        _("short description"), max_length=1000, blank=True, validators=[reject_identity_numbers],
+        _("short description"), max_length=1000, blank=True,
+        validators=[reject_identity_numbers, MaxLengthValidator(1000)],
         help_text=_("What happened, without names, identity numbers or other personal data."),
     )
     measures = models.TextField(_("measures taken"), max_length=1000, blank=True,
-                                validators=[reject_identity_numbers])
+                                validators=[reject_identity_numbers, MaxLengthValidator(1000)])
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.OPEN)
     reported_to_ivo_on = models.DateField(_("reported to IVO"), null=True, blank=True)
     reported_to_administration_on = models.DateField(_("reported to the administration"), null=True, blank=True)

@@ -1,6 +1,7 @@
 """Report documents: every build is a new numbered version; a submitted version is immutable."""
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -8,16 +9,24 @@ from django_scopes import ScopedManager
 from units.models import Unit
 from units.pii import reject_identity_numbers
 
+# A few printed pages per section; a TextField's max_length alone binds only the form.
+NARRATIVE_MAX_LENGTH = 10_000
+
+
+def _narrative_field(label):
+    return models.TextField(label, blank=True, max_length=NARRATIVE_MAX_LENGTH,
+                            validators=[reject_identity_numbers, MaxLengthValidator(NARRATIVE_MAX_LENGTH)])
+
 
 class ReportNarrative(models.Model):
     """What the chief writes for the yearly report; every figure comes from the indicators."""
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField(_("year"))
-    summary = models.TextField(_("summary"), blank=True, validators=[reject_identity_numbers])
-    quality_work = models.TextField(_("quality work"), blank=True, validators=[reject_identity_numbers])
-    goals = models.TextField(_("goals and how they were met"), blank=True, validators=[reject_identity_numbers])
-    development = models.TextField(_("development ahead"), blank=True, validators=[reject_identity_numbers])
+    summary = _narrative_field(_("summary"))
+    quality_work = _narrative_field(_("quality work"))
+    goals = _narrative_field(_("goals and how they were met"))
+    development = _narrative_field(_("development ahead"))
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 

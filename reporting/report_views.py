@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from units.access import CHIEF_ONLY, MEMBER_ROLES, REPORT_READERS, access_object, unit_roles
+from units.access import CHIEF_ONLY, MEMBER_ROLES, REPORT_READERS, access_object, unit_roles, user_period_access
 from units.models import Role
+from units.pii import text_guard
 from units.services import audit_log
 
 from .models import ReportDocument, ReportNarrative
@@ -21,6 +22,18 @@ class NarrativeForm(forms.ModelForm):
         model = ReportNarrative
         fields = ["summary", "quality_work", "goals", "development"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.validators.append(text_guard(unit))
+
+
+def _period_readable(request, period) -> None:
+    """A funder reads a unit's reports only for periods its agreement overlaps; 404 otherwise."""
+    if request.unit_role == Role.ADMINISTRATION and not user_period_access(request.user, request.unit,
+                                                                            period.start, period.end):
+        raise Http404
 
 
 def _visible_documents(request, period):
@@ -37,12 +50,13 @@ def reports_current(request, unit_slug):
 
 @unit_roles(*REPORT_READERS)
 def reports(request, unit_slug, period):
+    _period_readable(request, period)
     period = period.label
     is_annual = "-" not in period
     narrative_form = None
     if is_annual and request.unit_role == Role.CHIEF:
         narrative = ReportNarrative.objects.filter(unit=request.unit, year=int(period)).first()
-        narrative_form = NarrativeForm(request.POST or None, instance=narrative)
+        narrative_form = NarrativeForm(request.POST or None, instance=narrative, unit=request.unit)
         if request.method == "POST" and narrative_form.is_valid():
             narrative_save(unit=request.unit, year=int(period), acting_user=request.user,
                            **narrative_form.cleaned_data)
@@ -79,6 +93,7 @@ def report_status(request, unit_slug, period, pk):
 
 @unit_roles(*REPORT_READERS)
 def report_pdf(request, unit_slug, period, pk):
+    _period_readable(request, period)
     document = access_object(request.unit, ReportDocument, pk, period=period.label,
                              status=ReportDocument.Status.DONE)
     if request.unit_role == Role.ADMINISTRATION and document.submitted_at is None:

@@ -109,6 +109,12 @@ class Unit(models.Model):
         _("target for the not-current-again indicator (%)"), max_digits=5, decimal_places=1, default=Decimal("84.0")
     )
     legal_reference = models.CharField(_("legal basis"), max_length=300, blank=True)
+    # The unit's own contact details: its reports may print them, so the free-text guard
+    # lets exactly these through in an anonymous unit.
+    address = models.CharField(_("address"), max_length=200, blank=True,
+                               help_text=_("The unit's own visiting address, as its reports print it."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
 
     class Meta:
         ordering = ["name"]
