@@ -184,6 +184,8 @@ def _time(row: Session) -> rules.BilledTime:
 class Statement:
     data: dict
     close: MonthClose | None
+    # True when `data` is a funder's part of the snapshot: the stored files hold more than it.
+    filtered: bool = False
 
     @property
     def closed(self) -> bool:
@@ -194,16 +196,56 @@ def closed_month(*, unit: Unit, month: datetime.date) -> MonthClose | None:
     return MonthClose.objects.filter(unit=unit, month=month).select_related("closed_by").first()
 
 
-def month_statement(*, unit: Unit, month: datetime.date, closed_only: bool = False) -> Statement | None:
+def month_statement(*, unit: Unit, month: datetime.date, closed_only: bool = False,
+                    funder_agreements: list[Agreement] | None = None) -> Statement | None:
     """The statement of `month` (its first day); None for an open month when `closed_only`
-    (what the funder's administration may see). Raises ValidationError naming what to enter
-    when an open month cannot be billed (no rate, no fee, a session outside the agreement)."""
+    (what the administration may see). With `funder_agreements` (a funder's agreements with
+    the unit, see units.access.administration_agreements) only a closed month that one of
+    them covers, cut down to that funder's part (`funder_statement`); None otherwise. Raises
+    ValidationError naming what to enter when an open month cannot be billed (no rate, no
+    fee, a session outside the agreement)."""
+    if funder_agreements is not None:
+        covering = [a for a in funder_agreements if _overlaps(a, month)]
+        close = closed_month(unit=unit, month=month) if covering else None
+        if close is None:
+            return None
+        return Statement(funder_statement(close.snapshot, agreements=covering), close, filtered=True)
     close = closed_month(unit=unit, month=month)
     if close is not None:
         return Statement(close.snapshot, close)
     if closed_only:
         return None
     return Statement(compute_statement(unit=unit, month=month), None)
+
+
+# The hourly part of a statement, as it reads when the hourly agreement is another funder's.
+_NO_HOURS = {"agreement": None, "rate": None, "lines": [], "billable_hours": "0.00", "amount": "0.00",
+             "hours_year_to_date": "0.00", "hours_cap": None, "call_off_hours": "0.00", "call_offs": [],
+             "hours_limit": None, "hours_over_cap": "0.00", "flagged_lines": 0}
+
+
+def funder_statement(statement: dict, *, agreements: list[Agreement]) -> dict:
+    """A funder's part of a statement: the hours only if the hourly agreement is one of
+    `agreements`, and only its own municipalities' fees and fixed amounts, totals made again.
+    Made from the statement dict alone (a snapshot names municipalities, and the hourly
+    agreement by id), so a closed month's funder view comes from its snapshot."""
+    names = {agreement.municipality.name for agreement in agreements}
+    hourly = statement["agreement"]
+    part = dict(statement)
+    if hourly is None or hourly["id"] not in {agreement.pk for agreement in agreements}:
+        part.update(_NO_HOURS)
+    by_municipality = {name: fee for name, fee in statement["fees"]["by_municipality"].items() if name in names}
+    part["fees"] = {
+        "visits": sum(fee["visits"] for fee in by_municipality.values()),
+        "total": two(sum((Decimal(fee["total"]) for fee in by_municipality.values()), ZERO)),
+        "by_municipality": by_municipality,
+    }
+    part["fixed"] = [entry for entry in statement["fixed"] if entry["municipality"] in names]
+    fixed_total = sum((Decimal(entry["amount"]) for entry in part["fixed"]), ZERO)
+    part["fixed_amount"] = two(fixed_total)
+    part["total_amount"] = two(Decimal(part["amount"]) + fixed_total)
+    part["funders"] = sorted(names)
+    return part
 
 
 def compute_statement(*, unit: Unit, month: datetime.date) -> dict:
@@ -426,6 +468,26 @@ def closed_months(*, unit: Unit):
     )
 
 
+def visible_closes(*, unit: Unit, funder_agreements: list[Agreement] | None = None) -> list[MonthClose]:
+    """`closed_months`, or for a funder (see `month_statement`) the closed months its agreements
+    cover, each with `billable_hours`, `total_amount` and `fees_total` of the funder's part."""
+    if funder_agreements is None:
+        return list(closed_months(unit=unit))
+    covered = Q(pk__in=[])
+    for agreement in funder_agreements:
+        validity = Q(month__gte=agreement.valid_from.replace(day=1))
+        if agreement.valid_to:
+            validity &= Q(month__lte=agreement.valid_to)
+        covered |= validity
+    closes = []
+    for close in MonthClose.objects.filter(unit=unit).filter(covered).select_related("closed_by").order_by("-month"):
+        part = funder_statement(close.snapshot, agreements=[a for a in funder_agreements if _overlaps(a, close.month)])
+        close.billable_hours, close.total_amount = part["billable_hours"], part["total_amount"]
+        close.fees_total = part["fees"]["total"]
+        closes.append(close)
+    return closes
+
+
 def corrected_later(*, unit: Unit, month: datetime.date) -> list[dict]:
     """Corrections made after `month` was closed to sessions of that month, and the month
     whose statement carries each of them."""
@@ -436,24 +498,39 @@ def corrected_later(*, unit: Unit, month: datetime.date) -> list[dict]:
     ]
 
 
-def year_overview(*, unit: Unit, year: int, today: datetime.date) -> dict:
+def year_overview(*, unit: Unit, year: int, today: datetime.date, closed_only: bool = False,
+                  funder_agreements: list[Agreement] | None = None) -> dict:
     """Hours, amounts and fees per month of a year (up to this month), cap use, fees per
     municipality. Closed months from their snapshots; open months through `build_statement`
     with the same rows the month page would fetch, chained so each month's year-to-date
-    starts where the previous one ended. Six queries whatever the year holds."""
+    starts where the previous one ended. Six queries whatever the year holds.
+
+    `closed_only` and `funder_agreements` as in `month_statement`: the administration's
+    overview holds closed months only, a funder's only those its agreements cover, each cut
+    down to its part."""
     start = datetime.date(year, 1, 1)
-    months = [datetime.date(year, number, 1) for number in range(1, 13)
-              if datetime.date(year, number, 1) <= today.replace(day=1)]
     closes = {close.month: close for close in MonthClose.objects.filter(unit=unit, month__year=year)}
-    terms = billing_terms(unit=unit)
-    rows_by_month = defaultdict(list)
-    for row in _session_rows(unit=unit, start=start, end=datetime.date(year + 1, 1, 1)):
-        rows_by_month[billing_month(row, unit)].append(row)
+    if funder_agreements is not None:
+        closed_only = True
+        closes = {month: close for month, close in closes.items()
+                  if any(_overlaps(agreement, month) for agreement in funder_agreements)}
+    if closed_only:
+        months, terms, rows_by_month = sorted(closes), None, {}
+    else:
+        months = [datetime.date(year, number, 1) for number in range(1, 13)
+                  if datetime.date(year, number, 1) <= today.replace(day=1)]
+        terms = billing_terms(unit=unit)
+        rows_by_month = defaultdict(list)
+        for row in _session_rows(unit=unit, start=start, end=datetime.date(year + 1, 1, 1)):
+            rows_by_month[billing_month(row, unit)].append(row)
 
     entries, hours_before, fees_by_municipality = [], ZERO, {}
     for month in months:
         entry = {"month": month, "closed": month in closes, "problems": [], "statement": None}
-        if month in closes:
+        if month in closes and funder_agreements is not None:
+            entry["statement"] = funder_statement(
+                closes[month].snapshot, agreements=[a for a in funder_agreements if _overlaps(a, month)])
+        elif month in closes:
             entry["statement"] = closes[month].snapshot
         else:
             try:

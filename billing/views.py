@@ -1,3 +1,4 @@
+from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -11,15 +12,22 @@ from django_scopes import scope
 
 from billing import documents
 from billing.selectors import (
-    closed_months,
     corrected_later,
     month_statement,
     next_month,
     previous_month,
+    visible_closes,
     year_overview,
 )
 from billing.services import month_close, month_close_pdf_store
-from units.access import MEMBER_ROLES, REPORT_READERS, unit_roles, units_seen_by_organisation
+from units.access import (
+    BILLING_READERS,
+    REPORT_READERS,
+    administration_agreements,
+    organisation_agreements,
+    unit_roles,
+    units_seen_by_organisation,
+)
 from units.charts import line_chart
 from units.exports import table_response
 from units.models import Role
@@ -34,11 +42,37 @@ def _administration(request) -> bool:
     return request.unit_role == Role.ADMINISTRATION
 
 
-@unit_roles(*REPORT_READERS)
+def _funder_agreements(request):
+    """None when the reader sees all of the unit's billing (its chief, the organisation that
+    runs it); a funder's agreements with the unit otherwise (units.access)."""
+    if not _administration(request):
+        return None
+    return administration_agreements(request.user, request.unit)
+
+
+def billing_page(*roles):
+    """Billing is for the chief and the administration. Any other role of the unit gets 404,
+    like a page that is not theirs (the tenant middleware answers a member's wrong role 403)."""
+    roles = roles or BILLING_READERS
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if request.unit_role not in roles:
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return unit_roles(*REPORT_READERS)(checked)
+
+    return decorate
+
+
+@billing_page()
 def current(request, unit_slug):
-    """The month to bill now (the one just ended); for the administration, the last closed one."""
+    """The month to bill now (the one just ended); for the administration, the last closed one
+    it may see."""
     if _administration(request):
-        latest = closed_months(unit=request.unit).first()
+        latest = next(iter(visible_closes(unit=request.unit, funder_agreements=_funder_agreements(request))), None)
         if latest is None:
             return render(request, "billing/no_statements.html")
         month = latest.month
@@ -47,12 +81,13 @@ def current(request, unit_slug):
     return redirect("billing:statement", unit_slug=unit_slug, month=month)
 
 
-@unit_roles(*REPORT_READERS)
+@billing_page()
 def statement(request, unit_slug, month):
     unit = request.unit
     problems = []
     try:
-        result = month_statement(unit=unit, month=month, closed_only=_administration(request))
+        result = month_statement(unit=unit, month=month, closed_only=_administration(request),
+                                 funder_agreements=_funder_agreements(request))
     except ValidationError as error:
         result, problems = None, error.messages
     if result is None and not problems:
@@ -65,7 +100,10 @@ def statement(request, unit_slug, month):
         "lines": documents.labelled_lines(data) if data else [],
         "close": result.close if result else None,
         "problems": problems,
-        "corrected_later": corrected_later(unit=unit, month=month) if result and result.closed else [],
+        # A funder without the hourly agreement has no session lines, so no corrections to them.
+        "corrected_later": corrected_later(unit=unit, month=month)
+        if result and result.closed and data["agreement"] is not None else [],
+        "filtered": bool(result and result.filtered),
         "can_close": (request.unit_role == Role.CHIEF and data is not None and not result.closed
                       and next_month(month) <= today),
         "ended": next_month(month) <= today,
@@ -76,7 +114,7 @@ def statement(request, unit_slug, month):
     return render(request, "billing/statement.html", context)
 
 
-@unit_roles(Role.CHIEF)
+@billing_page(Role.CHIEF)
 @require_POST
 def close(request, unit_slug, month):
     try:
@@ -90,13 +128,15 @@ def close(request, unit_slug, month):
     return redirect("billing:statement", unit_slug=unit_slug, month=month)
 
 
-@unit_roles(*REPORT_READERS)
+@billing_page()
 def statement_file(request, unit_slug, month, fmt):
     """The statement as PDF, CSV or XLSX: a closed month's stored files, or an open month's
-    preliminary statement (members only). Every download is audited."""
+    preliminary statement (the chief only). A funder's part of a closed month is made from the
+    snapshot, never the stored files, which hold every funder. Every download is audited."""
     unit = request.unit
     try:
-        result = month_statement(unit=unit, month=month, closed_only=_administration(request))
+        result = month_statement(unit=unit, month=month, closed_only=_administration(request),
+                                 funder_agreements=_funder_agreements(request))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -105,10 +145,13 @@ def statement_file(request, unit_slug, month, fmt):
         raise Http404
     filename = documents.statement_filename(result.data)
     action = "billing.statement_download"
-    if fmt == "xlsx" or (fmt == "csv" and not result.closed):
+    if fmt == "xlsx" or (fmt == "csv" and (not result.closed or result.filtered)):
         headers, rows = documents.statement_table(result.data)
         return table_response(request, filename=filename, headers=headers, rows=rows, fmt=fmt, action=action)
-    if result.closed:
+    if result.filtered:
+        content = documents.statement_pdf(result.data, unit=unit, close=result.close)
+        audit_log(user=request.user, unit=unit, action=f"{action}.{fmt}", obj=result.close)
+    elif result.closed:
         close = result.close
         if fmt == "pdf" and not close.pdf_file:
             close = month_close_pdf_store(month_close=close, acting_user=request.user)
@@ -124,9 +167,19 @@ def statement_file(request, unit_slug, month, fmt):
     return response
 
 
-@unit_roles(*MEMBER_ROLES)
+def _year_overview(request, year):
+    """The year as this reader may see it; 404 for the administration when it holds no month
+    it may see."""
+    overview = year_overview(unit=request.unit, year=year, today=_today(request.unit),
+                             closed_only=_administration(request), funder_agreements=_funder_agreements(request))
+    if _administration(request) and not overview["months"]:
+        raise Http404
+    return overview
+
+
+@billing_page()
 def year(request, unit_slug, year):
-    overview = year_overview(unit=request.unit, year=year, today=_today(request.unit))
+    overview = _year_overview(request, year)
     chart = None
     if overview["hours_limit"]:
         labels = [f"{entry['month']:%m}" for entry in overview["months"]]
@@ -143,18 +196,20 @@ def year(request, unit_slug, year):
                                                  "next_year": year + 1 if year < _today(request.unit).year else None})
 
 
-@unit_roles(*MEMBER_ROLES)
+@billing_page()
 def year_export(request, unit_slug, year, fmt):
-    overview = year_overview(unit=request.unit, year=year, today=_today(request.unit))
+    overview = _year_overview(request, year)
     headers, rows = documents.overview_table(overview)
     return table_response(request, filename=f"billing-{request.unit.slug}-{year}", headers=headers, rows=rows,
                           fmt=fmt, action="billing.overview_download")
 
 
 def org_statements(request, org_slug):
-    """Closed statements of the units the organisation runs or funds."""
+    """Closed statements of the units the organisation runs or funds; of a funded unit only
+    the months its agreements cover, with its own amounts."""
     units = []
     for unit in units_seen_by_organisation(request.organisation):
         with scope(unit=unit):
-            units.append({"unit": unit, "closes": list(closed_months(unit=unit))})
+            closes = visible_closes(unit=unit, funder_agreements=organisation_agreements(request.organisation, unit))
+            units.append({"unit": unit, "closes": closes})
     return render(request, "billing/org_statements.html", {"units": units})

@@ -6,6 +6,8 @@ import itertools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django_scopes import scope
+
 from billing.models import CallOff, FeeYear, RateYear
 from intake.models import Application
 from sessions.models import Case, Session
@@ -59,3 +61,33 @@ def session(unit, day, minutes=60, *, format="couple", participants=2, status="h
 def at(day: datetime.date, hour=10) -> datetime.datetime:
     """A moment on `day` in the units' time zone."""
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+# Visit fees per municipality in the funded unit below, distinct so each shows whose it is.
+FUNDED_FEES = {"Norrköping": "250.00", "Finspång": "200.00", "Söderköping": "220.00", "Linköping": "300.00"}
+
+
+def funded_unit(*, linkoping_from=datetime.date(2024, 6, 1), months=(datetime.date(2024, 3, 1),
+                                                                     datetime.date(2024, 7, 1))):
+    """A unit run by Norrköping, funded by Finspång and Söderköping with fixed yearly amounts
+    (like norrkoping-fr) and by Linköping through an agreement valid from `linkoping_from`;
+    one paid visit per municipality of residence in each of `months`. Returns the unit."""
+    org = factories.organisation("norrkoping", "Norrköpings kommun", "Norrköping")
+    unit = factories.unit("norr", org=org, name="Familjerådgivningen Norr",
+                          funders=("Norrköping", "Finspång", "Söderköping"))
+    with scope(unit=unit):
+        for name, amount, reference in (("Finspång", "540000.00", "KS 2019/0412"),
+                                        ("Söderköping", "372000.00", "KS 2019/0388")):
+            Agreement.objects.filter(unit=unit, municipality__name=name).update(
+                kind=Agreement.Kind.FIXED, fixed_amount=Decimal(amount), reference=reference)
+        Agreement.objects.create(unit=unit, municipality=factories.municipality("Linköping"),
+                                 valid_from=linkoping_from, reference="LKP 2024-1")
+        agreements = {a.municipality.name: a for a in Agreement.objects.filter(unit=unit)}
+        for month in months:
+            if not FeeYear.objects.filter(unit=unit, year=month.year).exists():
+                for name, amount in FUNDED_FEES.items():
+                    fee(unit, year=month.year, municipality=name, amount=amount, agreement=agreements[name])
+            for day, name in enumerate(FUNDED_FEES, start=3):
+                session(unit, month.replace(day=day), 60, case=case(unit, municipality=name, opened=month),
+                        fee="paid")
+    return unit

@@ -3,6 +3,8 @@
 A unit the user may not open answers 404, exactly like a unit that does not exist.
 """
 
+import datetime
+
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -14,6 +16,8 @@ from .models import Agreement, Membership, Organisation, Role, Unit
 MEMBER_ROLES = (Role.COUNSELLOR, Role.CHIEF)
 CHIEF_ONLY = (Role.CHIEF,)
 REPORT_READERS = (Role.COUNSELLOR, Role.CHIEF, Role.ADMINISTRATION)
+# Billing is the chief's and the administration's; a counsellor gets 404 (billing/views.py).
+BILLING_READERS = (Role.CHIEF, Role.ADMINISTRATION)
 
 
 def unit_roles(*roles):
@@ -88,3 +92,59 @@ def organisation_for(user, slug: str) -> Organisation:
 def access_object(unit: Unit, model, pk, **filters):
     """The object of this unit with this primary key, or 404 — the same for 'missing' and 'not yours'."""
     return get_object_or_404(model.objects.filter(unit=unit, **filters), pk=pk)
+
+
+# --- what an administration sees of a unit ----------------------------------------------------
+# Entering a unit follows `role_in_unit` (an agreement valid today). Once inside, the
+# organisation that runs the unit sees all of it; a funder sees only what its own agreements
+# cover: the periods they are valid in, and its own municipality's amounts.
+
+def agreement_overlaps(agreement: Agreement, start: datetime.date, end: datetime.date) -> bool:
+    """Whether the agreement is valid on at least one day of [start, end] (both inclusive)."""
+    return agreement.valid_from <= end and (agreement.valid_to is None or agreement.valid_to >= start)
+
+
+def organisation_agreements(organisation: Organisation, unit: Unit) -> list[Agreement] | None:
+    """None when the organisation runs the unit (it sees everything); otherwise its
+    municipality's agreements with the unit, of every validity — empty when it has none, or
+    when none is valid today (then it may not enter the unit at all)."""
+    if unit.organisation_id == organisation.pk:
+        return None
+    # Agreements are tenant rows; read for one unit, named explicitly, whatever scope is active.
+    with scopes_disabled():
+        agreements = list(Agreement.objects.filter(unit_id=unit.pk, municipality_id=organisation.municipality_id)
+                          .select_related("municipality"))
+    today = timezone.localdate()
+    if not any(agreement_overlaps(agreement, today, today) for agreement in agreements):
+        return []
+    return agreements
+
+
+def administration_agreements(user, unit: Unit) -> list[Agreement] | None:
+    """What an administration user sees of a unit, through all its organisations: None (all of
+    it) when one of them runs the unit, else the union of their funding agreements."""
+    agreements = []
+    for organisation in Organisation.objects.filter(accesses__user=user):
+        found = organisation_agreements(organisation, unit)
+        if found is None:
+            return None
+        agreements += found
+    return agreements
+
+
+def organisation_period_access(organisation: Organisation, unit: Unit, start: datetime.date,
+                               end: datetime.date) -> bool:
+    """May the organisation read the unit's statistics, reports or billing for [start, end]?
+    Always for the organisation that runs the unit; for a funder only when one of its
+    agreements with the unit overlaps the period (and one is valid today, as for entering)."""
+    agreements = organisation_agreements(organisation, unit)
+    return agreements is None or any(agreement_overlaps(a, start, end) for a in agreements)
+
+
+def user_period_access(user, unit: Unit, start: datetime.date, end: datetime.date) -> bool:
+    """`organisation_period_access` for a signed-in reader of a unit page: a member of the
+    unit always; an administration user when one of its organisations may."""
+    if Membership.objects.filter(user=user, unit=unit).exists():
+        return True
+    return any(organisation_period_access(organisation, unit, start, end)
+               for organisation in Organisation.objects.filter(accesses__user=user))

@@ -3,6 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from .access import BILLING_READERS
 from .access import MEMBER_ROLES as MEMBERS
 from .access import REPORT_READERS as EVERYONE
 
@@ -15,7 +16,7 @@ ENTRIES = [
     ("counselling:case_list", _("Cases"), MEMBERS),
     ("counselling:visits", _("Walk-ins"), MEMBERS),
     ("reporting:stats_current", _("Statistics"), EVERYONE),
-    ("billing:current", _("Billing"), EVERYONE),
+    ("billing:current", _("Billing"), BILLING_READERS),
     ("reporting:reports_current", _("Reports"), EVERYONE),
     ("quality:home", _("Quality"), MEMBERS),
 ]
