@@ -468,19 +468,33 @@ def closed_months(*, unit: Unit):
     )
 
 
+def _covered_months(agreements: list[Agreement]) -> Q:
+    """MonthClose rows of months that one of the agreements is valid in."""
+    covered = Q(pk__in=[])
+    for agreement in agreements:
+        validity = Q(month__gte=agreement.valid_from.replace(day=1))
+        if agreement.valid_to:
+            validity &= Q(month__lte=agreement.valid_to)
+        covered |= validity
+    return covered
+
+
+def visible_months(*, unit: Unit, funder_agreements: list[Agreement] | None = None) -> list[datetime.date]:
+    """The closed months the administration may open (a funder: those its agreements cover), oldest first."""
+    closes = MonthClose.objects.filter(unit=unit)
+    if funder_agreements is not None:
+        closes = closes.filter(_covered_months(funder_agreements))
+    return list(closes.order_by("month").values_list("month", flat=True))
+
+
 def visible_closes(*, unit: Unit, funder_agreements: list[Agreement] | None = None) -> list[MonthClose]:
     """`closed_months`, or for a funder (see `month_statement`) the closed months its agreements
     cover, each with `billable_hours`, `total_amount` and `fees_total` of the funder's part."""
     if funder_agreements is None:
         return list(closed_months(unit=unit))
-    covered = Q(pk__in=[])
-    for agreement in funder_agreements:
-        validity = Q(month__gte=agreement.valid_from.replace(day=1))
-        if agreement.valid_to:
-            validity &= Q(month__lte=agreement.valid_to)
-        covered |= validity
     closes = []
-    for close in MonthClose.objects.filter(unit=unit).filter(covered).select_related("closed_by").order_by("-month"):
+    for close in (MonthClose.objects.filter(unit=unit).filter(_covered_months(funder_agreements))
+                  .select_related("closed_by").order_by("-month")):
         part = funder_statement(close.snapshot, agreements=[a for a in funder_agreements if _overlaps(a, close.month)])
         close.billable_hours, close.total_amount = part["billable_hours"], part["total_amount"]
         close.fees_total = part["fees"]["total"]

@@ -17,6 +17,7 @@ from billing.selectors import (
     next_month,
     previous_month,
     visible_closes,
+    visible_months,
     year_overview,
 )
 from billing.services import month_close, month_close_pdf_store
@@ -47,7 +48,9 @@ def _funder_agreements(request):
     runs it); a funder's agreements with the unit otherwise (units.access)."""
     if not _administration(request):
         return None
-    return administration_agreements(request.user, request.unit)
+    if not hasattr(request, "billing_funder_agreements"):
+        request.billing_funder_agreements = administration_agreements(request.user, request.unit)
+    return request.billing_funder_agreements
 
 
 def billing_page(*roles):
@@ -107,11 +110,20 @@ def statement(request, unit_slug, month):
         "can_close": (request.unit_role == Role.CHIEF and data is not None and not result.closed
                       and next_month(month) <= today),
         "ended": next_month(month) <= today,
-        "previous_month": previous_month(month),
-        "next_month": next_month(month) if next_month(month) <= today else None,
+        **_neighbours(request, month, today),
         "members": not _administration(request),
     }
     return render(request, "billing/statement.html", context)
+
+
+def _neighbours(request, month, today) -> dict:
+    """The months to link to: for the administration the nearest closed months it may open."""
+    if not _administration(request):
+        return {"previous_month": previous_month(month),
+                "next_month": next_month(month) if next_month(month) <= today else None}
+    months = visible_months(unit=request.unit, funder_agreements=_funder_agreements(request))
+    return {"previous_month": max((m for m in months if m < month), default=None),
+            "next_month": min((m for m in months if m > month), default=None)}
 
 
 @billing_page(Role.CHIEF)

@@ -68,6 +68,7 @@ def test_a_funder_sees_only_its_own_fees_on_a_month_within_its_agreement(lena_cl
     assert response.status_code == 200
     page = response.content.decode()
     assert "300,00" in page  # Linköping's own visit fee
+    assert _url(norr, MARCH) not in page  # no link to a month outside its agreement
     for text in OTHER_FUNDERS[:4] + ("45\xa0000", "31\xa0000", "250,00", "220,00"):
         assert text not in page, text
     with scope(unit=norr):
