@@ -10,17 +10,17 @@ from quality import selectors as quality
 from quality.models import QualityEvent
 from units.periods import Period
 
-from . import indicators, profiles
+from . import indicators, outside, profiles
 from .models import ReportDocument, ReportNarrative
 
 
 def _figures(unit, period: Period) -> tuple[dict, dict, list[dict]]:
+    """Exact figures (stored with the version) and the sections as the document shows them."""
     current = indicators.period_figures(unit=unit, period=period)
     earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
-    shown_current, shown_earlier = current, earlier
-    if unit.is_anonymous:
-        shown_current = indicators.suppressed(current, unit=unit)
-        shown_earlier = indicators.suppressed(earlier, unit=unit)
+    years = {}
+    shown_current = outside.figures_outside(unit=unit, period=period, cache=years)
+    shown_earlier = outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years)
     return current, earlier, profiles.page_sections(unit, shown_current, shown_earlier)
 
 

@@ -34,7 +34,6 @@ from sessions.models import (
     SessionStatus,
     Visit,
 )
-from units import suppression
 from units.periods import Period, add_months, months_between
 
 from . import profiles
@@ -62,23 +61,6 @@ VISIT_CATEGORIES = {
     "by_background": ("background", Visit.Background, True),
 }
 
-# Breakdowns suppressed when figures of an anonymous unit leave it: dotted path → whether
-# the cells add up to a total that is published beside them (see units.suppression).
-BREAKDOWNS = {
-    "sessions_by_format": True,
-    "sessions_by_location": True,
-    "sessions_by_month": True,
-    "new_applications_by_municipality": True,
-    "waiting_days_distribution": True,
-    "queue_by_month": False,
-    **{f"applicants.{name}": True for name in [*APPLICANT_CATEGORIES, "children_count"]},
-    "applicants.priority": False,
-    **{f"visits.{name}": True for name in VISIT_CATEGORIES},
-    "cases_by_phase": False,
-    "goals": False,
-    "counted_work.sessions": False,
-    "counted_work.cases": False,
-}
 
 
 def _decimal_text(value: Decimal, places: str) -> str:
@@ -498,16 +480,3 @@ def period_figures(*, unit, period: Period, core_only: bool = False) -> dict:
     for key in [] if core_only else profiles.profile_for(unit).figure_keys:
         figures[key] = SECTION_FIGURES[key](unit, start, end)
     return figures
-
-
-def suppressed(figures: dict, *, unit) -> dict:
-    """The figures as they may leave the unit: small counts in breakdowns of an anonymous unit hidden."""
-    if not unit.is_anonymous:
-        return figures
-    threshold = unit.suppression_threshold
-    result = suppression.suppress_figures(figures, breakdowns=BREAKDOWNS, threshold=threshold)
-    waiting = result.get("waiting_days")
-    if waiting and suppression.is_small(waiting["offers"], threshold):
-        # With so few offers the median or the longest wait is one person's wait.
-        waiting.update({key: suppression.SECONDARY for key in ("median", "p90", "max", "within_limit_share")})
-    return result

@@ -16,7 +16,7 @@ from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength
 from sessions.models import Activity, Goal, Location, Phase, SessionFormat, Visit
 from units.charts import bar_chart
 from units.models import Unit
-from units.suppression import combined_total
+from units.suppression import SECONDARY, combined_total, is_mark
 
 NOT_STATED_LABEL = _("Not stated")
 # Key for applications without a municipality: residents elsewhere, taken by exception.
@@ -326,7 +326,8 @@ def organisation_tables(columns: list[dict]) -> list[dict]:
             if adding == "count":
                 values = [*values, combined_total(values)]
             elif adding == "hours":
-                values = [*values, str(sum(Decimal(value) for value in values))]
+                hidden = any(map(is_mark, values))
+                values = [*values, SECONDARY if hidden else str(sum(Decimal(value) for value in values))]
             else:
                 values = [*values, None]
         return {"label": label, "cells": values, "percent": percent}

@@ -5,7 +5,7 @@ from units.access import units_seen_by_organisation
 from units.models import Organisation, Unit
 from units.periods import Period
 
-from . import indicators, profiles
+from . import outside, profiles
 from .models import ReportDocument
 
 
@@ -25,7 +25,6 @@ def organisation_figures(organisation: Organisation, period: Period) -> tuple[li
     columns = []
     for unit in units:
         with scope(unit=unit):
-            columns.append(indicators.suppressed(indicators.period_figures(unit=unit, period=period, core_only=True),
-                                                 unit=unit))
+            columns.append(outside.figures_outside(unit=unit, period=period, core_only=True))
     headers = [_("Figure"), *[unit.name for unit in units], *([_("Total")] if len(units) > 1 else [])]
     return units, profiles.organisation_tables(columns), headers

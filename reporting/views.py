@@ -1,6 +1,7 @@
 """Period statistics pages: one unit (`/<unit>/stats/<period>/`) and an organisation's units
 side by side (`/org/<org>/stats/<period>/`). Figures come from reporting.indicators only."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,8 +10,9 @@ from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation
 from units.exports import table_response
 from units.models import Role
 from units.periods import Period, current_period
+from units.services import audit_log
 
-from . import indicators, profiles
+from . import indicators, outside, profiles
 from .selectors import organisation_figures
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -24,21 +26,28 @@ def stats_current(request, unit_slug):
 @unit_roles(*REPORT_READERS)
 def stats(request, unit_slug, period: Period):
     unit = request.unit
-    current = indicators.period_figures(unit=unit, period=period)
-    earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
     # Unit staff see exact counts; what an administrator sees has left the unit.
-    outside = request.unit_role == Role.ADMINISTRATION and unit.is_anonymous
-    if outside:
-        current, earlier = indicators.suppressed(current, unit=unit), indicators.suppressed(earlier, unit=unit)
-    sections = profiles.page_sections(unit, current, earlier)
+    leaves_unit = request.unit_role == Role.ADMINISTRATION and unit.is_anonymous
+    if leaves_unit:
+        years = {}
+        current = outside.figures_outside(unit=unit, period=period, cache=years)
+        earlier = outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years)
+    else:
+        current = indicators.period_figures(unit=unit, period=period)
+        earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
     fmt = request.GET.get("export")
+    if fmt == "json":
+        audit_log(user=request.user, unit=unit, action="export.json", object_type="period", object_id=period.label)
+        return JsonResponse(outside.as_json(current), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    sections = profiles.page_sections(unit, current, earlier)
     if fmt in EXPORT_FORMATS:
         return table_response(request, filename=f"{unit.slug}-{period}", fmt=fmt, rows=profiles.export_rows(sections),
                               headers=[_("Section"), _("Table"), _("Figure"), current["period"], earlier["period"]])
     own_kind = Period.containing(period.start, unit.period_kind)
     return render(request, "reporting/stats.html", {
-        "period": period, "earlier_period": period.year_earlier(), "sections": sections, "suppressed": outside,
+        "period": period, "earlier_period": period.year_earlier(), "sections": sections, "suppressed": leaves_unit,
         "threshold": unit.suppression_threshold,
+        "not_published": leaves_unit and not outside.on_lattice(unit, period),
         "steps": {"previous": period.previous(), "next": period.next(),
                   "year": Period(period.year, "year"), "own": own_kind if own_kind != period else None},
     })

@@ -1,58 +1,86 @@
-"""Small-count suppression, worked out by hand. Threshold 5 unless said: 1–4 show as "<5";
-a breakdown published with its total never has exactly one hidden cell ("..": secondary)."""
+"""Small-count protection, worked out by hand. Threshold 5 unless said: 1–4 show as "<5"; ".." is
+hidden so that no hidden cell can be worked out from the published totals (units.suppression)."""
 
-from units.suppression import combined_total, suppress_breakdown, suppress_figures, suppress_lines
+import math
+import random
+
+import numpy
+import pytest
+from scipy.optimize import linprog
+
+from units.suppression import FREE, SECONDARY, Table, combined_total, is_mark, protect_table
+
+
+def one_period(counts: dict, *, threshold=5, with_total=True) -> dict:
+    """A single breakdown with its published total: category → shown value."""
+    table = Table(cells={(category, "2025"): count for category, count in counts.items()}, rows=list(counts),
+                  columns=["2025"], column_totals=with_total)
+    marks = protect_table(table, threshold=threshold)
+    return {category: marks.get((category, "2025"), count) for category, count in counts.items()}
 
 
 def test_a_small_count_is_hidden_and_the_smallest_other_cell_with_it():
     # Alone, 3 could be worked out as 20 − 10 − 7; hiding 7 as well leaves 10 for the two.
-    assert suppress_breakdown({"a": 3, "b": 10, "c": 7}, threshold=5) == {"a": "<5", "b": 10, "c": ".."}
+    assert one_period({"a": 3, "b": 10, "c": 7}) == {"a": "<5", "b": 10, "c": ".."}
 
 
 def test_two_small_counts_protect_each_other():
-    assert suppress_breakdown({"a": 3, "b": 2, "c": 9}, threshold=5) == {"a": "<5", "b": "<5", "c": 9}
+    assert one_period({"a": 3, "b": 2, "c": 9}) == {"a": "<5", "b": "<5", "c": 9}
 
 
 def test_zeros_and_large_counts_are_shown():
-    assert suppress_breakdown({"a": 0, "b": 12, "c": 30}, threshold=5) == {"a": 0, "b": 12, "c": 30}
+    assert one_period({"a": 0, "b": 12, "c": 30}) == {"a": 0, "b": 12, "c": 30}
 
 
 def test_the_threshold_is_the_units_setting():
-    assert suppress_breakdown({"a": 3, "b": 2, "c": 8}, threshold=3) == {"a": "..", "b": "<3", "c": 8}
-    assert suppress_breakdown({"a": 4, "b": 5}, threshold=5) == {"a": "<5", "b": ".."}
-    assert suppress_breakdown({"a": 5, "b": 5}, threshold=5) == {"a": 5, "b": 5}
+    # "<3" holds 1 or 2: b = 2 can only move down, so its partner must be able to move up.
+    assert one_period({"a": 3, "b": 2, "c": 8}, threshold=3) == {"a": "..", "b": "<3", "c": 8}
+    assert one_period({"a": 4, "b": 5}) == {"a": "<5", "b": ".."}
+    assert one_period({"a": 5, "b": 5}) == {"a": 5, "b": 5}
 
 
 def test_a_zero_is_hidden_only_when_no_other_cell_is_left():
     # Total 4, all in a: hiding b leaves a + b = 4 with a somewhere in 1–4.
-    assert suppress_breakdown({"a": 4, "b": 0, "c": 0}, threshold=5) == {"a": "<5", "b": "..", "c": 0}
-    # A non-zero cell is preferred to a zero one.
-    assert suppress_breakdown({"a": 0, "b": 2, "c": 40}, threshold=5) == {"a": 0, "b": "<5", "c": ".."}
+    assert one_period({"a": 4, "b": 0, "c": 0}) == {"a": "<5", "b": "..", "c": 0}
+    assert one_period({"a": 0, "b": 2, "c": 40}) == {"a": 0, "b": "<5", "c": ".."}
 
 
-def test_independent_counts_get_primary_suppression_only():
-    assert suppress_breakdown({"acute": 3, "violence": 10}, threshold=5, with_total=False) == {
-        "acute": "<5", "violence": 10}
+def test_one_count_alone_in_its_total_is_not_marked_as_small():
+    # Total 1: "<5" beside a hidden zero would still say a = 1. Both are "..", either may be the one.
+    assert one_period({"a": 1, "b": 0}) == {"a": SECONDARY, "b": SECONDARY}
 
 
-def test_secondary_suppression_follows_rows_and_columns():
-    # A 2 × 3 table published with row and column totals; A1 = 3 is small.
-    cells = {"A1": 3, "A2": 8, "A3": 20, "B1": 6, "B2": 9, "B3": 15}
-    lines = [["A1", "A2", "A3"], ["B1", "B2", "B3"], ["A1", "B1"], ["A2", "B2"], ["A3", "B3"]]
-    # Row A hides A2 (8, its smallest); column 1 then hides B1, column 2 hides B2; row B has two.
-    assert suppress_lines(cells, lines, threshold=5) == {"A1": "<5", "A2": "..", "A3": 20, "B1": "..", "B2": "..",
-                                                          "B3": 15}
+def test_a_breakdown_of_one_category_is_its_total():
+    assert one_period({"Linköping": 3}) == {"Linköping": 3}
 
 
-def test_no_line_is_left_with_a_single_hidden_cell():
-    cells = {(row, column): value for row, values in enumerate([[1, 7, 9, 30], [12, 2, 6, 8], [5, 6, 7, 40]])
-             for column, value in enumerate(values)}
-    lines = [[(row, column) for column in range(4)] for row in range(3)]
-    lines += [[(row, column) for row in range(3)] for column in range(4)]
-    result = suppress_lines(cells, lines, threshold=5)
-    assert result[(0, 0)] == "<5" and result[(1, 1)] == "<5"
-    for line in lines:
-        assert sum(isinstance(result[key], str) for key in line) != 1, line
+def test_independent_counts_hide_only_themselves_in_a_single_period():
+    # Priority flags do not add up to a total: nothing can be subtracted.
+    assert one_period({"acute": 3, "violence": 10}, with_total=False) == {"acute": "<5", "violence": 10}
+
+
+def test_quarters_and_year_are_protected_together():
+    # a: Q1 3, Q2 10 (year 13); b: Q1 7, Q2 8 (year 15). Hiding only a's Q1 and b's Q1 on the Q1
+    # page would let the reader take a's Q1 as 13 − 10. Moving one count around the rectangle
+    # a/b × Q1/Q2 keeps every total: the cheapest rectangle, the year column stays shown.
+    cells = {("a", "Q1"): 3, ("a", "Q2"): 10, ("a", "Y"): 13, ("b", "Q1"): 7, ("b", "Q2"): 8, ("b", "Y"): 15}
+    marks = protect_table(Table(cells=cells, rows=["a", "b"], columns=["Q1", "Q2", "Y"], year_column="Y"),
+                          threshold=5)
+    assert marks == {("a", "Q1"): "<5", ("a", "Q2"): "..", ("b", "Q1"): "..", ("b", "Q2"): ".."}
+
+
+def test_a_small_year_cell_moves_with_one_of_its_quarters():
+    # a: Q1 2, Q2 0 (year 2). The year cell is small too; a count moved from b to a in Q1 moves in
+    # the year column as well.
+    cells = {("a", "Q1"): 2, ("a", "Q2"): 0, ("a", "Y"): 2, ("b", "Q1"): 9, ("b", "Q2"): 6, ("b", "Y"): 15}
+    marks = protect_table(Table(cells=cells, rows=["a", "b"], columns=["Q1", "Q2", "Y"], year_column="Y"),
+                          threshold=5)
+    assert marks == {("a", "Q1"): "<5", ("a", "Y"): "<5", ("b", "Q1"): "..", ("b", "Y"): ".."}
+
+
+def test_marks():
+    assert is_mark("<5") and is_mark("..") and is_mark("<12")
+    assert not is_mark("0.600") and not is_mark(3) and not is_mark("<b>")
 
 
 def test_a_total_across_units_is_hidden_with_any_hidden_part():
@@ -61,27 +89,64 @@ def test_a_total_across_units_is_hidden_with_any_hidden_part():
     assert combined_total([0, ".."]) == ".."
 
 
-def test_figures_are_suppressed_at_the_declared_paths_only():
-    figures = {"sessions_held": 3, "sessions_by_format": {"individual": 3, "couple": 0},
-               "applicants": {"age_band": {"25-34": 2, "35-44": 9, "not_stated": 6}, "priority": {"acute": 1}}}
-    result = suppress_figures(figures, threshold=5, breakdowns={
-        "sessions_by_format": True, "applicants.age_band": True, "applicants.priority": False, "visits.by_topic": True})
-    assert result == {"sessions_held": 3, "sessions_by_format": {"individual": "<5", "couple": ".."},
-                      "applicants": {"age_band": {"25-34": "<5", "35-44": 9, "not_stated": ".."},
-                                     "priority": {"acute": "<5"}}}
-    assert figures["sessions_by_format"] == {"individual": 3, "couple": 0}  # the original is left alone
+# ---- every hidden cell keeps at least two possible values, checked by a linear programme ------
+
+def _ranges(table: Table, marks: dict, threshold: int) -> dict:
+    """Least and greatest value of each hidden cell given what is published and the marks."""
+    hidden = sorted(marks, key=str)
+    index = {cell: i for i, cell in enumerate(hidden)}
+    known = {cell: value for cell, value in table.cells.items() if cell not in marks}
+    a_eq, b_eq = [], []
+
+    def line(cells, signs):
+        row, constant = numpy.zeros(len(hidden)), 0
+        for cell, sign in zip(cells, signs, strict=True):
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                constant -= sign * known[cell]
+        a_eq.append(row)
+        b_eq.append(constant)
+
+    periods = [column for column in table.columns if column != table.year_column]
+    if table.column_totals:
+        for column in table.columns:
+            total = sum(table.cells[(row, column)] for row in table.rows)
+            line([(row, column) for row in table.rows], [1] * len(table.rows))
+            b_eq[-1] += total
+    if table.year_column is not None:
+        for row in table.rows:
+            line([(row, column) for column in periods] + [(row, table.year_column)], [1] * len(periods) + [-1])
+    bounds = [(1, threshold - 1) if marks[cell] != SECONDARY else (0, None) for cell in hidden]
+    ranges = {}
+    for cell in hidden:
+        objective = numpy.zeros(len(hidden))
+        objective[index[cell]] = 1
+        ends = []
+        for sign in (1, -1):
+            result = linprog(sign * objective, A_eq=numpy.array(a_eq) if a_eq else None,
+                             b_eq=numpy.array(b_eq) if b_eq else None, bounds=bounds, method="highs")
+            assert result.status in (0, 3), result.message
+            ends.append(sign * result.fun if result.status == 0 else math.inf)
+        ranges[cell] = tuple(ends)
+    return ranges
 
 
-def test_few_offers_hide_the_waiting_times_and_the_monthly_queue_is_suppressed(db):
-    from reporting.indicators import suppressed
-    from tests import factories
-
-    unit = factories.unit("hotel")  # anonymous, threshold 5
-    figures = {"waiting_days": {"offers": 2, "median": 9, "p90": 12, "max": 12, "within_limit_share": "1.000"},
-               "queue_by_month": {"2025-01": 3, "2025-02": 7}}
-    shown = suppressed(figures, unit=unit)
-    assert shown["waiting_days"] == {"offers": 2, "median": "..", "p90": "..", "max": "..",
-                                     "within_limit_share": ".."}
-    assert shown["queue_by_month"] == {"2025-01": "<5", "2025-02": 7}
-    many = {"waiting_days": {"offers": 5, "median": 9, "p90": 12, "max": 12, "within_limit_share": "1.000"}}
-    assert suppressed(many, unit=unit) == many
+@pytest.mark.parametrize("seed", range(40))
+def test_random_quarter_tables_leave_every_hidden_cell_open(seed):
+    rng = random.Random(seed)
+    rows = [f"c{n}" for n in range(rng.randint(2, 6))]
+    quarters = ["Q1", "Q2", "Q3", "Q4"]
+    cells = {(row, quarter): rng.choice([0, 0, 1, 1, 2, 3, 4, 5, 7, 12, 30]) for row in rows for quarter in quarters}
+    for row in rows:
+        cells[(row, "Y")] = sum(cells[(row, quarter)] for quarter in quarters)
+    threshold = rng.choice([3, 5])
+    table = Table(cells=cells, rows=rows, columns=[*quarters, "Y"], year_column="Y",
+                  column_totals=rng.random() < 0.8)
+    marks = protect_table(table, threshold=threshold)
+    assert FREE not in {part for cell in marks for part in cell}
+    for cell, value in cells.items():
+        if 0 < value < threshold:
+            assert cell in marks  # every small count is hidden
+    for cell, (low, high) in _ranges(table, marks, threshold).items():
+        assert math.ceil(low - 1e-6) < math.floor(high + 1e-6), (cell, cells[cell], low, high)

@@ -1,14 +1,13 @@
-"""Small-count suppression for statistics that leave an anonymous unit. Pure: values in, values out.
+"""Small-count protection for statistics that leave an anonymous unit. Pure: values in, values out.
 
-Primary: a count from 1 to threshold − 1 is shown as "<5" (for threshold 5).
-Secondary: a breakdown is published with its total, so one hidden cell alone could be worked
-out as total − the visible cells. Whenever a line (a breakdown and its total) has exactly one
-hidden cell, the smallest visible non-zero cell of that line is hidden too (a zero only when
-no non-zero cell is left), shown as "..". Zeros are never hidden on their own: "nobody" singles
-out no one (DESIGN.md §6; the threshold is the unit setting `suppression_threshold`).
+Primary: a count from 1 to threshold − 1 is shown as "<5" (for threshold 5). Zeros are shown:
+"nobody" singles out no one. Secondary: cells hidden so that no hidden cell can be worked out
+from the published totals, over every period the same reader can fetch (`protect_table`); shown
+as "..". The threshold is the unit setting `suppression_threshold` (DESIGN.md §6).
 """
 
-import copy
+import re
+from dataclasses import dataclass
 
 SECONDARY = ".."
 
@@ -17,34 +16,13 @@ def primary_label(threshold: int) -> str:
     return f"<{threshold}"
 
 
+def is_mark(value) -> bool:
+    """Whether a published value is a hidden cell's mark ("<5" or "..")."""
+    return isinstance(value, str) and (value == SECONDARY or re.fullmatch(r"<\d+", value) is not None)
+
+
 def is_small(value: int, threshold: int) -> bool:
     return 0 < value < threshold
-
-
-def suppress_lines(cells: dict, lines: list[list], *, threshold: int) -> dict:
-    """`cells`: key → count; `lines`: groups of keys whose sum the reader knows (a breakdown
-    with its published total). Returns key → count, or "<5" / ".." for hidden cells."""
-    hidden = {key: primary_label(threshold) for key, value in cells.items() if is_small(value, threshold)}
-    changed = True
-    while changed:
-        changed = False
-        for line in lines:
-            if sum(key in hidden for key in line) != 1:
-                continue
-            visible = [key for key in line if key not in hidden]
-            if not visible:
-                continue
-            # The smallest non-zero cell hides the least; a zero only when nothing else is left.
-            partner = min(visible, key=lambda key: (cells[key] == 0, cells[key]))
-            hidden[partner] = SECONDARY
-            changed = True
-    return {key: hidden.get(key, value) for key, value in cells.items()}
-
-
-def suppress_breakdown(counts: dict, *, threshold: int, with_total: bool = True) -> dict:
-    """One breakdown. `with_total`: its cells add up to a published total (a partition);
-    otherwise the cells are independent counts and only primary suppression applies."""
-    return suppress_lines(counts, [list(counts)] if with_total else [], threshold=threshold)
 
 
 def combined_total(values: list) -> int | str:
@@ -55,15 +33,102 @@ def combined_total(values: list) -> int | str:
     return sum(values)
 
 
-def suppress_figures(figures: dict, *, breakdowns: dict[str, bool], threshold: int) -> dict:
-    """A copy of a figures dict with every declared breakdown suppressed. `breakdowns` maps a
-    dotted path (`applicants.age_band`) to whether its cells partition a published total."""
-    result = copy.deepcopy(figures)
-    for path, with_total in breakdowns.items():
-        *parents, name = path.split(".")
-        holder = result
-        for part in parents:
-            holder = holder.get(part) if isinstance(holder, dict) else None
-        if isinstance(holder, dict) and isinstance(holder.get(name), dict):
-            holder[name] = suppress_breakdown(holder[name], threshold=threshold, with_total=with_total)
-    return result
+# ---- linked tables ---------------------------------------------------------------------------
+#
+# A reader outside the unit sees every period of a year: the unit's own periods (quarters, say)
+# and the year, which is their sum. A breakdown over those periods is one table: a row per
+# category, a column per period and the year column, each column adding up to its published
+# total, each row's periods adding up to its year cell (τ-ARGUS: linked tables). Hiding cells
+# line by line, page by page, lets the reader subtract across periods; so the cells are chosen
+# over the whole table at once.
+#
+# The reader is assumed to know that a cell shown "<5" holds 1 to 4 and that one shown ".." holds
+# any count, zero included. A hidden cell is safe when another table with the same published
+# figures and different hidden cells exists: moving one count around a rectangle of hidden cells
+# (+1, −1 in one column, −1, +1 in another; the year column takes the sum, so it moves with its
+# row) keeps every published total. For each hidden cell we find such a rectangle whose moves
+# keep each cell within what the reader knows of it, hiding the cheapest extra cells (cells
+# already hidden first, then non-zero cells, then the smallest counts). Every cell of a
+# rectangle found is then safe, so a single pass over the hidden cells protects them all.
+
+FREE = object()  # a row or column nobody publishes: absorbs any move
+
+
+@dataclass
+class Table:
+    """Counts in rows × columns. `year_column`: the column whose cell in each row is the sum of
+    that row's other cells (None: rows have no published sum). `column_totals`: whether each
+    column adds up to a published total (False: the rows are separate counts)."""
+
+    cells: dict[tuple, int]
+    rows: list
+    columns: list
+    year_column: object = None
+    column_totals: bool = True
+
+
+def protect_table(table: Table, *, threshold: int) -> dict[tuple, str]:
+    """The hidden cells of `table`: (row, column) → "<5" (1 to threshold − 1) or ".." (hidden to
+    protect another, or a small count that only a weaker mark can protect)."""
+    if table.column_totals and len(table.rows) == 1:
+        return {}  # a breakdown of one category is its published total: nothing to hide
+    marks = {cell: primary_label(threshold) for cell, value in table.cells.items() if is_small(value, threshold)}
+    rows = [*table.rows, *([] if table.column_totals else [FREE])]
+    columns = [*table.columns, *([] if table.year_column is not None else [FREE])]
+    safe: set[tuple] = set()
+
+    def value(cell):
+        return table.cells.get(cell, 0)
+
+    def fits(cell, change, mark) -> bool:
+        if FREE in cell:
+            return True
+        if mark == primary_label(threshold):
+            return 1 <= value(cell) + change <= threshold - 1
+        return value(cell) + change >= 0
+
+    def sign(column) -> int:
+        return -1 if column == table.year_column else 1
+
+    def best_rectangle(cell, weak: bool):
+        row, column = cell
+        best = None
+        for other_row in rows:
+            for other_column in columns:
+                if other_row == row or other_column == column:
+                    continue
+                corners = [(cell, 1), ((row, other_column), -1), ((other_row, column), -1),
+                           ((other_row, other_column), 1)]
+                mark_of = {corner: SECONDARY if weak else marks.get(corner, SECONDARY) for corner, _ in corners}
+                for direction in (1, -1):
+                    if all(fits(corner, direction * turn * sign(corner[1]), mark_of[corner])
+                           for corner, turn in corners):
+                        added = [corner for corner, _ in corners if corner not in marks and FREE not in corner]
+                        # Fewest hidden zeros ("nobody" singles out no one), then the least hidden.
+                        cost = (sum(value(corner) == 0 for corner in added), sum(value(corner) for corner in added),
+                                len(added))
+                        if best is None or cost < best[0]:
+                            best = (cost, [corner for corner, _ in corners])
+        return best
+
+    pending = sorted(marks, key=lambda cell: (value(cell), str(cell)))
+    while pending:
+        cell = pending.pop(0)
+        if cell in safe:
+            continue
+        found = best_rectangle(cell, weak=False)
+        if found is None:
+            # "<5" itself can tell too much: beside a total of 1, or between other small counts.
+            # Marked "..", a cell may be anything from zero up, which leaves room to move.
+            found = best_rectangle(cell, weak=True)
+            for corner in found[1] if found else []:
+                if corner in marks:
+                    marks[corner] = SECONDARY
+        if found is None:
+            # Everything hidden as "..": any count of one category can then be another's.
+            return dict.fromkeys(table.cells, SECONDARY)
+        for corner in found[1]:
+            if FREE not in corner:
+                marks.setdefault(corner, SECONDARY)
+                safe.add(corner)
+    return marks

@@ -1,5 +1,7 @@
-"""`period_stats --unit SLUG --period 2025-Q1 [--format json|csv]`: the figures the statistics
-page shows, exact (as unit staff see them). The keys are a contract: README "Period statistics"."""
+"""`period_stats --unit SLUG --period 2025-Q1 [--format json|csv] [--audience unit|outside]`: the
+figures the statistics page shows, exact as unit staff see them, or with `--audience outside` as a
+reader outside the unit sees them (`?export=json`: hidden cells null, `suppressed` lists them).
+The keys are a contract: README "Period statistics"."""
 
 import csv
 import json
@@ -7,6 +9,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django_scopes import scope
 
+from reporting import outside
 from reporting.indicators import period_figures
 from units.models import Unit
 from units.periods import Period
@@ -29,8 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="The unit's slug.")
         parser.add_argument("--period", required=True, help="2025-Q1, 2025-T2, 2025-H1 or 2025.")
         parser.add_argument("--format", choices=["json", "csv"], default="json")
+        parser.add_argument("--audience", choices=["unit", "outside"], default="unit",
+                            help="unit: exact figures; outside: as the administration and reports see them.")
 
-    def handle(self, *args, unit, period, format, **options):
+    def handle(self, *args, unit, period, format, audience, **options):
         try:
             chosen = Period.parse(period)
         except ValueError as error:
@@ -39,13 +44,19 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"--unit: no unit {unit!r}")
         with scope(unit=found):
-            figures = period_figures(unit=found, period=chosen)
-        audit_log(user=None, unit=found, action=f"stats.command.{format}", object_type="period",
+            if audience == "outside":
+                figures = outside.as_json(outside.figures_outside(unit=found, period=chosen))
+            else:
+                figures = period_figures(unit=found, period=chosen)
+        suffix = ".outside" if audience == "outside" else ""
+        audit_log(user=None, unit=found, action=f"stats.command.{format}{suffix}", object_type="period",
                   object_id=chosen.label)
         if format == "json":
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(["key", "value"])
-        for key, value in flat_items(figures):
+        # Hidden cells are empty; the lists of hidden paths are the empty cells themselves.
+        values = {key: value for key, value in figures.items() if key not in outside.HIDDEN_LISTS}
+        for key, value in flat_items(values):
             writer.writerow([key, "" if value is None else json.dumps(value) if isinstance(value, bool) else value])
