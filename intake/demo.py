@@ -17,6 +17,7 @@ from .models import (
     Competence,
     ContactPath,
     CounsellorCompetence,
+    ExceptionReason,
     IntakeSettings,
     Outcome,
     RelationshipLength,
@@ -33,10 +34,8 @@ UTILISATION = {"norrkoping-fr": 0.8, "leanlink-fr": 0.8}
 # Residents, to split a unit's demand over its agreement municipalities.
 POPULATION = {"Norrköping": 144, "Finspång": 22, "Söderköping": 14}
 EXCEPTION_SHARE = {"leanlink-fr": 0.03}
-EXCEPTION_REASONS = [
-    "Överenskommelse med socialförvaltningen: flyttar till Linköping",
-    "Överenskommelse med socialförvaltningen: barnen bor i Linköping",
-]
+# Anonymous units record the reason as a code only (moving to Linköping; the children live there).
+EXCEPTION_REASONS = [ExceptionReason.MOVED, ExceptionReason.AGREED]
 NOTICE_RECIPIENTS = {"leanlink-fr": "Social- och omsorgsförvaltningen, Linköpings kommun"}
 SEASON = {1: 1.35, 2: 1.15, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.8, 7: 0.45, 8: 1.2, 9: 1.4, 10: 1.1, 11: 1.0, 12: 0.7}
 DEMO_COMPETENCES = {
@@ -142,7 +141,7 @@ def _new_application(unit, rng, day, municipalities, weights) -> Application:
         unit=unit, received_on=day,
         channel=rng.choices(Channel.values, [50, 20, 25, 2, 3])[0],
         municipality=None if exception else rng.choices(municipalities, weights)[0],
-        exception_reason=rng.choice(EXCEPTION_REASONS) if exception else "",
+        exception_code=rng.choice(EXCEPTION_REASONS) if exception else "",
         contact_path=rng.choices([""] + ContactPath.values, [8, 45, 8, 6, 10, 8, 2, 10, 3])[0],
         acute=rng.random() < 0.08, pregnancy=rng.random() < 0.06, high_conflict=rng.random() < 0.12,
         violence=rng.random() < 0.05,

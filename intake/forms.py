@@ -3,10 +3,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Municipality
+from units.models import Municipality, Unit
+from units.pii import text_guard
 from units.widgets import DateInput
 
-from .models import Application, Competence, Outcome
+from .models import Application, Competence, ExceptionReason, NoteCode, Outcome
 from .selectors import Counsellor
 
 OTHER_MUNICIPALITY = "other"
@@ -33,37 +34,57 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = [
-            "received_on", "channel", "municipality", "exception_reason", "contact_path",
+            "received_on", "channel", "municipality", "exception_code", "exception_reason", "contact_path",
             "acute", "pregnancy", "small_children", "high_conflict", "violence",
             "age_band", "partner_age_band", "relationship_type", "relationship_length",
-            "children_count", "youngest_child_age_band", "wanted_competence", "note",
+            "children_count", "youngest_child_age_band", "wanted_competence", "note_codes", "note",
         ]
         widgets = {"received_on": DATE_INPUT}
 
-    def __init__(self, *args, municipalities: list[Municipality], **kwargs):
+    # Free text that an anonymous unit never keeps (DESIGN.md §2): it gets the closed choices only.
+    FREE_TEXT = ("exception_reason", "note")
+
+    def __init__(self, *args, unit: Unit, municipalities: list[Municipality], **kwargs):
         super().__init__(*args, **kwargs)
+        self.instance.unit = unit  # the model's rules depend on the unit's record mode
         self.fields["received_on"].initial = timezone.localdate
         self.fields["municipality"] = MunicipalityField(
             municipalities=municipalities, label=capfirst(Application._meta.get_field("municipality").verbose_name)
         )
-        self.fields["exception_reason"].help_text = _(
-            "Only for “other — by exception”: who at the administration agreed, and why. No personal data."
+        self.fields["exception_code"].choices = [("", _("Choose…")), *ExceptionReason.choices]
+        self.fields["exception_code"].help_text = _(
+            "Only for “other — by exception”, as agreed with the administration.")
+        self.fields["note_codes"] = forms.MultipleChoiceField(
+            label=capfirst(Application._meta.get_field("note_codes").verbose_name), choices=NoteCode.choices,
+            required=False, widget=forms.CheckboxSelectMultiple,
         )
+        if unit.is_anonymous:
+            for name in self.FREE_TEXT:
+                del self.fields[name]
+        else:
+            self.fields["exception_reason"].help_text = _(
+                "Who at the administration agreed, and why. No personal data.")
+            for name in self.FREE_TEXT:
+                self.fields[name].validators.append(text_guard(unit))
         for name in ("contact_path", "age_band", "partner_age_band", "relationship_type", "relationship_length",
                      "youngest_child_age_band"):
             self.fields[name].choices = [("", NOT_STATED), *self.fields[name].choices[1:]]
         self.fields["wanted_competence"].choices = [("", _("No special wish")), *Competence.choices]
         self.fields["children_count"].widget.attrs.update({"min": 0, "max": 20})
 
+    def clean_note_codes(self):
+        return ",".join(self.cleaned_data["note_codes"])
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("municipality") is not None:
-            # The reason box belongs to "other" only; a leftover entry is dropped.
+            # The reason belongs to "other" only; a leftover entry is dropped.
+            cleaned["exception_code"] = ""
             cleaned["exception_reason"] = ""
         return cleaned
 
     def application_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class OfferForm(forms.Form):

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions.models import Case
+from sessions.models import Case, is_case_code
+from units import pii
 from units.imports import RowErrors, read_rows
 from units.models import Unit
 from units.pii import contains_identity_number
@@ -23,6 +24,8 @@ COLUMNS = ["case_code", "received_on", "municipality", "priority", "offered_on",
 PRIORITIES = {"acute": True, "normal": False, "": False}
 MAX_CHILDREN = 20
 CHOICE_COLUMNS = {"contact_path": ContactPath, "age_band": AgeBand, "relationship_type": RelationshipType}
+# Cells read as text (the others must parse as dates, numbers or one of the choices).
+TEXT_COLUMNS = ("case_code", "municipality")
 
 
 def import_applications(*, unit: Unit, text: str, acting_user) -> int:
@@ -37,7 +40,11 @@ def import_applications(*, unit: Unit, text: str, acting_user) -> int:
     errors: list[tuple[int, str]] = []
     parsed = []
     for line, row in rows:
-        problems: list[str] = []
+        problems = _guard_problems(unit, row)
+        if problems:
+            # The other checks would repeat the guarded cell in their messages.
+            errors += [(line, problem) for problem in problems]
+            continue
         code = row["case_code"]
         if code in known_codes:
             problems.append(_("case code %(code)s already exists in the unit") % {"code": code})
@@ -72,6 +79,18 @@ def _write(unit: Unit, parsed: list[tuple[Case, Application]], acting_user) -> i
     return len(applications)
 
 
+def _guard_problems(unit, row) -> list[str]:
+    """The free-text guard on the text cells, as the forms run it."""
+    problems = []
+    for column in TEXT_COLUMNS:
+        if row[column]:
+            try:
+                pii.guard_text(row[column], unit=unit)
+            except ValidationError as error:
+                problems += [f"{column}: {message}" for message in error.messages]
+    return problems
+
+
 def _from_row(unit, row, municipalities, problems) -> tuple[Case, Application]:
     code = row["case_code"]
     if not code:
@@ -80,6 +99,9 @@ def _from_row(unit, row, municipalities, problems) -> tuple[Case, Application]:
         problems.append(_("case_code is longer than 20 characters"))
     elif contains_identity_number(code):
         problems.append(_("case_code looks like a personal identity number"))
+    elif not is_case_code(code):
+        problems.append(_("case_code must be letters, digits and dashes with at least one digit and no spaces, "
+                          "e.g. P-2024-0007"))
     municipality = municipalities.get(row["municipality"].casefold())
     if municipality is None:
         problems.append(_("municipality %(value)r is not one of the unit's agreement municipalities (%(allowed)s)")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from sessions.models import Case
+from sessions.models import Case, guard_fields
 from units.models import Municipality, Unit
 from units.pii import reject_identity_numbers
 
@@ -82,7 +82,38 @@ class Outcome(models.TextChoices):
     REFERRED = "referred", _("Referred elsewhere")
 
 
+class NoteCode(models.TextChoices):
+    """The practical note of an anonymous unit: what the unit needs to know to offer a time,
+    never who the applicant is (002_93c1598fd6f3fa34.txt: "mottagning under kvällstid",
+    "anpassning för fysiska funktionsnedsättningar"; 004_4991f6e8c25cfe0a.txt: "i hjemmet")."""
+
+    EVENING = "evening", _("Evening times wanted")
+    INTERPRETER = "interpreter", _("Interpreter needed")
+    ACCESSIBILITY = "accessibility", _("Accessible premises needed")
+    HOME_VISIT = "home_visit", _("Home visit wanted")
+    REMOTE = "remote", _("Phone or video talks wanted")
+    SEPARATE = "separate", _("Separate appointments for each partner")
+    NO_PHONE = "no_phone", _("Do not phone: the applicant gets in touch")
+
+
+class ExceptionReason(models.TextChoices):
+    """Why a resident of a municipality without an agreement is taken (002_93c1598fd6f3fa34.txt:
+    exceptions only by agreement with the administration, and recorded as such)."""
+
+    MOVED = "moved", _("Moved within the period")
+    SAFETY = "safety", _("Protected address or safety reasons")
+    HANDED_OVER = "handed_over", _("Handed over by another provider")
+    AGREED = "agreed", _("Other exception agreed with the administration")
+
+
 PRIORITY_FLAGS = ("acute", "pregnancy", "small_children", "high_conflict", "violence")
+
+
+def validate_note_codes(value: str) -> None:
+    """`note_codes` holds practical codes separated by commas, each once."""
+    codes = value.split(",") if value else []
+    if any(code not in NoteCode.values for code in codes) or len(set(codes)) != len(codes):
+        raise ValidationError(_("Choose practical notes from the list."), code="note_codes")
 
 
 class Application(models.Model):
@@ -94,8 +125,14 @@ class Application(models.Model):
         Municipality, verbose_name=_("municipality of residence"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )
+    # db_default: rows written by raw SQL (bench/generate.py) need no value.
+    exception_code = models.CharField(
+        _("reason for the exception"), max_length=12, choices=ExceptionReason.choices, blank=True, default="",
+        db_default="",
+    )
+    # Case-mode units only: anonymous units keep no free text about a person (DESIGN.md §2).
     exception_reason = models.CharField(
-        _("reason for the exception"), max_length=200, blank=True, validators=[reject_identity_numbers]
+        _("details of the exception"), max_length=200, blank=True, validators=[reject_identity_numbers]
     )
     contact_path = models.CharField(_("contact path"), max_length=20, choices=ContactPath.choices, blank=True)
     # Priority flags (000_610e279258caecb4.txt: "gravida par, par med små barn, höggradig konflikt, våld").
@@ -136,8 +173,11 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("counsellor"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    note_codes = models.CharField(_("practical note"), max_length=200, blank=True, default="", db_default="",
+                                  validators=[validate_note_codes])
+    # Case-mode units only, as exception_reason.
     note = models.CharField(
-        _("practical note"), max_length=200, blank=True, validators=[reject_identity_numbers],
+        _("other practical note"), max_length=200, blank=True, validators=[reject_identity_numbers],
         help_text=_("For example 'can only come evenings'. Never a name or identity number."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -157,9 +197,10 @@ class Application(models.Model):
         constraints = [
             # A listed municipality of residence, or "other — by exception" with its reason.
             models.CheckConstraint(
-                condition=models.Q(municipality__isnull=False, exception_reason="")
-                | (models.Q(municipality__isnull=True) & ~models.Q(exception_reason="")),
-                name="application_municipality_or_exception",
+                condition=models.Q(municipality__isnull=False, exception_code="", exception_reason="")
+                | (models.Q(municipality__isnull=True)
+                   & (~models.Q(exception_code="") | ~models.Q(exception_reason=""))),
+                name="application_municipality_or_exception_code",
             ),
         ]
         verbose_name = _("application")
@@ -170,10 +211,15 @@ class Application(models.Model):
 
     def clean(self):
         errors = {}
-        if self.municipality_id is None and not self.exception_reason:
-            errors["exception_reason"] = _("Give the reason for the exception (who agreed, and why).")
-        if self.municipality_id is not None and self.exception_reason:
-            errors["exception_reason"] = _("A reason is only recorded for residents of other municipalities.")
+        if self.unit.is_anonymous:
+            # A closed choice only: free text in an anonymous unit ends up describing the person.
+            for name in ("note", "exception_reason"):
+                if getattr(self, name):
+                    errors[name] = _("An anonymous unit keeps no free text about a person: choose from the list.")
+        if self.municipality_id is None and not self.exception_code:
+            errors["exception_code"] = _("Choose the reason for the exception.")
+        if self.municipality_id is not None and (self.exception_code or self.exception_reason):
+            errors["exception_code"] = _("A reason is only recorded for residents of other municipalities.")
         if self.received_on and self.received_on > timezone.localdate():
             errors["received_on"] = _("The received date cannot be in the future.")
         for name in ("offered_on", "closed_on"):
@@ -182,6 +228,11 @@ class Application(models.Model):
                 errors[name] = _("This date cannot be before the received date.")
         if errors:
             raise ValidationError(errors)
+        guard_fields(self, ("note", "exception_reason"))
+
+    @property
+    def note_labels(self) -> list[str]:
+        return [NoteCode(code).label for code in self.note_codes.split(",") if code in NoteCode.values]
 
     @property
     def priority_labels(self) -> list[str]:
@@ -255,3 +306,6 @@ class IntakeSettings(models.Model):
 
     def __str__(self):
         return str(self.unit)
+
+    def clean(self):
+        guard_fields(self, ("administration_name",))

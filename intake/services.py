@@ -11,8 +11,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope
 
@@ -20,17 +19,17 @@ from sessions.models import Case
 from units.models import Membership, Unit
 from units.services import audit_log
 
-from .models import Application, CaseCodeSequence, CounsellorCompetence, Outcome
+from .models import Application, CaseCodeSequence, CounsellorCompetence, ExceptionReason, Outcome
 from .rules import case_code, parse_case_code
 from .selectors import agreement_municipalities, hand_over_receivers
 
-# What a hand-over carries to the receiving unit: the anonymous categories, never the
-# sender's handling of it (assignment, offers).
+# What a hand-over carries to the receiving unit: the anonymous categories, flags, dates and
+# codes, never the sender's handling of it (assignment, offers) and never free text.
 CARRIED_FIELDS = [
     "received_on", "channel", "contact_path", "acute", "pregnancy", "small_children", "high_conflict", "violence",
     "age_band", "partner_age_band", "relationship_type", "relationship_length", "children_count",
-    "youngest_child_age_band", "wanted_competence",
-]  # not the note: free text stays with the unit that wrote it
+    "youngest_child_age_band", "wanted_competence", "note_codes",
+]  # not note or exception_reason: free text stays with the unit that wrote it
 
 
 def case_code_next(*, unit: Unit, year: int) -> str:
@@ -186,11 +185,11 @@ def application_hand_over(*, application: Application, receiver: Unit, handed_ov
     with scope(unit=receiver):
         served = application.municipality in agreement_municipalities(unit=receiver, day=application.received_on)
         if served:
-            residence = {"municipality": application.municipality, "exception_reason": ""}
+            residence = {"municipality": application.municipality}
         else:
-            with translation.override(receiver.language):
-                reason = application.exception_reason or gettext("Handed over by %(unit)s") % {"unit": sender.name}
-            residence = {"municipality": None, "exception_reason": reason[:200]}
+            # received_from names the sender; the sender's own reason code, if any, still holds.
+            residence = {"municipality": None,
+                         "exception_code": application.exception_code or ExceptionReason.HANDED_OVER}
         _application_create(unit=receiver, acting_user=acting_user, action="application.receive",
                             fields={"received_from": sender, **residence, **carried})
     return application

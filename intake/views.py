@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sessions.models import is_case_code
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import bar_chart
 from units.exports import table_response
@@ -22,7 +23,11 @@ from .models import Application
 @unit_roles(*MEMBER_ROLES)
 def queue(request, unit_slug):
     code = request.GET.get("code", "").strip()
-    if code:
+    if code and not is_case_code(code):
+        # A term off the case-code pattern (a name, an address) finds nothing, whatever is stored,
+        # and is not repeated on the page.
+        messages.warning(request, _("No application has this case code."))
+    elif code:
         found = Application.objects.filter(unit=request.unit, case__code__iexact=code).values_list("pk", flat=True)
         if found:
             return redirect("intake:application_detail", unit_slug=unit_slug, pk=found[0])
@@ -39,7 +44,7 @@ def queue(request, unit_slug):
 def application_new(request, unit_slug):
     today = timezone.localdate()
     municipalities = selectors.agreement_municipalities(unit=request.unit, day=today)
-    form = ApplicationForm(request.POST or None, municipalities=municipalities)
+    form = ApplicationForm(request.POST or None, unit=request.unit, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_register(

@@ -38,11 +38,16 @@ def guard_fields(instance: models.Model, names: tuple[str, ...]) -> None:
     errors = {}
     for name in names:
         value = getattr(instance, name)
-        if value:
-            try:
-                pii.guard_text(value, unit=instance.unit)
-            except ValidationError as error:
-                errors[name] = error.messages
+        if not value:
+            continue
+        try:
+            pii.guard_text(value)
+        except ValidationError:
+            continue  # the field's own validator (reject_identity_numbers) reports it
+        try:
+            pii.guard_text(value, unit=instance.unit)
+        except ValidationError as error:
+            errors[name] = error.messages
     if errors:
         raise ValidationError(errors)
 

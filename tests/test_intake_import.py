@@ -62,7 +62,7 @@ BAD_ROWS = [
     (",2024-03-04,Linköping,normal,,,,,,", "case_code is empty"),
     ("P-2024-0001,2024-03-04,Linköping,normal,,,,,,", "case code P-2024-0001 already exists in the unit"),
     ("P-2024-0099,2024-03-04,Linköping,normal,,,,,,", "case code P-2024-0099 is also on line 2"),
-    ("811218-9876,2024-03-04,Linköping,normal,,,,,,", "case_code looks like a personal identity number"),
+    ("811218-9876,2024-03-04,Linköping,normal,,,,,,", "case_code: This looks like a personal identity number"),
     ("X-" + "9" * 20 + ",2024-03-04,Linköping,normal,,,,,,", "case_code is longer than 20 characters"),
     ("P-2024-0100,,Linköping,normal,,,,,,", "received_on is empty"),
     ("P-2024-0100,04/03/2024,Linköping,normal,,,,,,", "received_on must be a date written YYYY-MM-DD"),

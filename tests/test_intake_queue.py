@@ -122,7 +122,7 @@ def test_queue_by_month_counts_received_offered_and_waiting_at_month_end(in_unit
 
 def test_queue_by_month_page_has_a_chart_a_table_and_exports(anna_client, in_unit_a):
     register(in_unit_a)
-    register(in_unit_a, municipality=None, exception_reason="Överenskommet")
+    register(in_unit_a, municipality=None, exception_code="agreed")
     response = anna_client.get(f"/{in_unit_a.slug}/queue/months/")
     assert response.status_code == 200
     html = response.content.decode()

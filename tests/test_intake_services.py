@@ -24,7 +24,7 @@ YEAR = TODAY.year
 
 
 def test_register_opens_a_case_under_the_units_next_code(in_unit_a, alice):
-    first = register(in_unit_a, user=alice, acute=True, age_band="25-34", note="kan bara komma kvällar")
+    first = register(in_unit_a, user=alice, acute=True, age_band="25-34", note_codes="evening")
     second = register(in_unit_a, user=alice)
     assert first.case.code == f"P-{YEAR}-0001"
     assert second.case.code == f"P-{YEAR}-0002"
@@ -59,9 +59,9 @@ def test_each_unit_numbers_its_own_codes(in_unit_a, unit_b):
 def test_other_municipality_needs_a_reason_and_is_stored_apart(in_unit_a):
     with pytest.raises(ValidationError) as raised:
         register(in_unit_a, municipality=None)
-    assert "exception_reason" in raised.value.message_dict
-    exception = register(in_unit_a, municipality=None, exception_reason="Överenskommet med förvaltningen")
-    assert exception.municipality is None and exception.exception_reason.startswith("Överenskommet")
+    assert "exception_code" in raised.value.message_dict
+    exception = register(in_unit_a, municipality=None, exception_code="agreed")
+    assert exception.municipality is None and exception.exception_code == "agreed"
 
 
 def test_a_municipality_without_agreement_is_refused_and_nothing_is_written(in_unit_a):
@@ -87,20 +87,23 @@ IDENTITY_NUMBERS = ["811218-9876", "8112189876", "19811218-9876", "198112189876"
 
 @pytest.mark.parametrize("number", IDENTITY_NUMBERS)
 @pytest.mark.parametrize("field", ["note", "exception_reason"])
-def test_free_text_rejects_identity_numbers_and_writes_nothing(in_unit_a, field, number):
-    fields = {field: f"ring {number} efter 17"}
+def test_free_text_rejects_identity_numbers_and_writes_nothing(unit_b, field, number):
+    # Only case-mode units keep free text (tests/test_intake_anonymity.py has the anonymous side).
+    fields = {field: f"ring {number} efter 17", "municipality": "Stockholm"}
     if field == "exception_reason":
-        fields["municipality"] = None
-    with pytest.raises(ValidationError) as raised:
-        register(in_unit_a, **fields)
-    assert "personnummer" in " ".join(raised.value.message_dict[field])
-    assert not Application.objects.filter(unit=in_unit_a).exists()
-    assert not Case.objects.filter(unit=in_unit_a).exists()
+        fields.update(municipality=None, exception_code="agreed")
+    with scope(unit=unit_b):
+        with pytest.raises(ValidationError) as raised:
+            register(unit_b, **fields)
+        assert "personnummer" in " ".join(raised.value.message_dict[field])
+        assert not Application.objects.filter(unit=unit_b).exists()
+        assert not Case.objects.filter(unit=unit_b).exists()
 
 
-@pytest.mark.parametrize("text", ["kan bara komma kvällar", "tel 013-20 60 00", "811218-9875", "P-2025-0142"])
-def test_free_text_without_identity_numbers_is_kept(in_unit_a, text):
-    assert register(in_unit_a, note=text).note == text
+@pytest.mark.parametrize("text", ["kan bara komma kvällar", "tel 013-20 60 00", "P-2025-0142"])
+def test_free_text_without_identity_numbers_is_kept(unit_b, text):
+    with scope(unit=unit_b):
+        assert register(unit_b, municipality="Stockholm", note=text).note == text
 
 
 def test_offer_ends_the_wait_and_starts_the_case(in_unit_a, alice):
@@ -193,7 +196,7 @@ def provider(unit_a):
 def test_hand_over_creates_a_new_application_in_the_receiving_unit(in_unit_a, anna, provider):
     application = register(in_unit_a, received_on=days_ago(6), acute=True, small_children=True, age_band="35-44",
                            relationship_type="married", children_count=2, wanted_competence="violence",
-                           note="kvällstid")
+                           note_codes="evening")
     application_hand_over(application=application, receiver=provider, handed_over_on=days_ago(1), acting_user=anna)
 
     application.refresh_from_db()
@@ -204,10 +207,10 @@ def test_hand_over_creates_a_new_application_in_the_receiving_unit(in_unit_a, an
         received = Application.objects.select_related("case").get(unit=provider)
         assert received.case.code == f"P-{YEAR}-0001"
         assert received.received_on == days_ago(6) and received.received_from == in_unit_a
-        assert received.municipality.name == "Linköping" and received.exception_reason == ""
+        assert received.municipality.name == "Linköping" and received.exception_code == ""
         assert (received.acute, received.small_children, received.age_band, received.relationship_type,
-                received.children_count, received.wanted_competence, received.note) == (
-            True, True, "35-44", "married", 2, "violence", "")  # free text stays with the unit that wrote it
+                received.children_count, received.wanted_competence, received.note_codes) == (
+            True, True, "35-44", "married", 2, "violence", "evening")
         assert received.is_waiting and received.assigned_to is None and received.handed_over_to is None
     assert list(AuditEvent.objects.order_by("pk").values_list("unit__slug", "action"))[-2:] == [
         ("alpha", "application.hand_over"), ("charlie", "application.receive")]
@@ -221,8 +224,8 @@ def test_hand_over_to_a_unit_without_agreement_for_the_municipality_records_an_e
     application_hand_over(application=application, receiver=receiver, handed_over_on=TODAY, acting_user=anna)
     with scope(unit=receiver):
         received = Application.objects.get(unit=receiver)
-    assert received.municipality is None
-    assert received.exception_reason == f"Överlämnad av {in_unit_a.name}"
+    assert (received.municipality, received.exception_code, received.exception_reason) == (None, "handed_over", "")
+    assert received.received_from == in_unit_a
 
 
 def test_the_sender_never_sees_the_receivers_later_data(in_unit_a, anna, provider):
