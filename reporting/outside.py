@@ -161,7 +161,7 @@ def figures_outside(*, unit, period: Period, core_only: bool = False, cache: dic
     if not unit.is_anonymous:
         return indicators.period_figures(unit=unit, period=period, core_only=core_only)
     if not on_lattice(unit, period):
-        return _all_hidden(indicators.period_figures(unit=unit, period=period, core_only=core_only))
+        return all_hidden(indicators.period_figures(unit=unit, period=period, core_only=core_only))
     key = (unit.pk, period.year, core_only)
     if cache is None or key not in cache:
         computed = year_outside(unit, period.year, core_only=core_only)
@@ -174,7 +174,8 @@ def figures_outside(*, unit, period: Period, core_only: bool = False, cache: dic
 DESCRIPTIVE = ("unit", "period", "start", "end", "wait_limit_days")
 
 
-def _all_hidden(figures: dict) -> dict:
+def all_hidden(figures: dict) -> dict:
+    """Every figure hidden: a period not published to this reader."""
     def hide(value):
         if isinstance(value, dict):
             return {key: hide(item) for key, item in value.items()}

@@ -1,12 +1,12 @@
 """Period statistics pages: one unit (`/<unit>/stats/<period>/`) and an organisation's units
 side by side (`/org/<org>/stats/<period>/`). Figures come from reporting.indicators only."""
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation
+from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation, user_period_access
 from units.exports import table_response
 from units.models import Role
 from units.periods import Period, current_period
@@ -26,15 +26,23 @@ def stats_current(request, unit_slug):
 @unit_roles(*REPORT_READERS)
 def stats(request, unit_slug, period: Period):
     unit = request.unit
+    administration = request.unit_role == Role.ADMINISTRATION
+    # A funder reads the periods its agreement covers (units.access), like the unit's billing.
+    if administration and not user_period_access(request.user, unit, period.start, period.end):
+        raise Http404
     # Unit staff see exact counts; what an administrator sees has left the unit.
-    leaves_unit = request.unit_role == Role.ADMINISTRATION and unit.is_anonymous
-    if leaves_unit:
-        years = {}
-        current = outside.figures_outside(unit=unit, period=period, cache=years)
-        earlier = outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years)
-    else:
-        current = indicators.period_figures(unit=unit, period=period)
-        earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
+    leaves_unit = administration and unit.is_anonymous
+    years = {}
+
+    def figures(shown: Period) -> dict:
+        if leaves_unit:
+            return outside.figures_outside(unit=unit, period=shown, cache=years)
+        return indicators.period_figures(unit=unit, period=shown)
+
+    before = period.year_earlier()
+    current, earlier = figures(period), figures(before)
+    if administration and not user_period_access(request.user, unit, before.start, before.end):
+        earlier = outside.all_hidden(earlier)
     fmt = request.GET.get("export")
     if fmt == "json":
         audit_log(user=request.user, unit=unit, action="export.json", object_type="period", object_id=period.label)

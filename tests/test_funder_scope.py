@@ -215,3 +215,24 @@ def test_a_funder_reads_reports_only_for_periods_its_agreement_overlaps(lena_cli
     assert norr.name in lena_client.get("/org/linkoping/reports/2024/").content.decode()
     downloads = AuditEvent.objects.filter(user__username="lena", action="report.download")
     assert list(downloads.values_list("object_id", flat=True)) == [str(new.pk)]
+
+
+def test_a_funder_reads_statistics_only_for_periods_its_agreement_covers(lena_client, nina_client, norr):
+    # Linköping's agreement starts 2024-06-01: 2024-Q1 is not its business, 2024-Q2 overlaps it.
+    assert lena_client.get(f"/{norr.slug}/stats/2024-Q1/").status_code == 404
+    assert lena_client.get(f"/{norr.slug}/stats/2024-Q1/?export=json").status_code == 404
+    assert lena_client.get(f"/{norr.slug}/stats/2024-Q2/").status_code == 200
+    # The same quarter a year earlier lies before the agreement: shown as hidden, not as figures.
+    later = lena_client.get(f"/{norr.slug}/stats/2025-Q1/")
+    assert later.status_code == 200
+    assert all(row["earlier"] == ".." for section in later.context["sections"] for table in section["tables"]
+               for row in table["rows"])
+    # The organisation that runs the unit reads every period.
+    assert nina_client.get(f"/{norr.slug}/stats/2024-Q1/").status_code == 200
+
+
+def test_the_organisation_page_of_a_funder_leaves_out_units_outside_its_agreement(lena_client, norr):
+    response = lena_client.get("/org/linkoping/stats/2024-Q1/")
+    assert response.status_code == 200
+    assert norr.name not in response.context["headers"]
+    assert norr.name in lena_client.get("/org/linkoping/stats/2024-Q2/").context["headers"]

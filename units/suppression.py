@@ -48,7 +48,8 @@ def combined_total(values: list) -> int | str:
 # (+1, −1 in one column, −1, +1 in another; the year column takes the sum, so it moves with its
 # row) keeps every published total. For each hidden cell we find such a rectangle whose moves
 # keep each cell within what the reader knows of it, hiding the cheapest extra cells (cells
-# already hidden first, then non-zero cells, then the smallest counts). Every cell of a
+# already hidden first, then cells of the periods before the year's, non-zero cells before
+# zeros, the smallest counts). Every cell of a
 # rectangle found is then safe, so a single pass over the hidden cells protects them all.
 
 FREE = object()  # a row or column nobody publishes: absorbs any move
@@ -104,14 +105,18 @@ def protect_table(table: Table, *, threshold: int) -> dict[tuple, str]:
                     if all(fits(corner, direction * turn * sign(corner[1]), mark_of[corner])
                            for corner, turn in corners):
                         added = [corner for corner, _ in corners if corner not in marks and FREE not in corner]
-                        # Fewest hidden zeros ("nobody" singles out no one), then the least hidden.
-                        cost = (sum(value(corner) == 0 for corner in added), sum(value(corner) for corner in added),
+                        # The year's figures are the ones read most: hide them last. Then as few
+                        # zeros as may be ("nobody" singles out no one), then the least hidden.
+                        cost = (sum(corner[1] == table.year_column for corner in added),
+                                sum(value(corner) == 0 for corner in added), sum(value(corner) for corner in added),
                                 len(added))
                         if best is None or cost < best[0]:
                             best = (cost, [corner for corner, _ in corners])
         return best
 
-    pending = sorted(marks, key=lambda cell: (value(cell), str(cell)))
+    # Small year cells first: they cost a year cell whatever is chosen, and their rectangle
+    # often covers the small counts of their quarters too.
+    pending = sorted(marks, key=lambda cell: (cell[1] != table.year_column, value(cell), str(cell)))
     while pending:
         cell = pending.pop(0)
         if cell in safe:
