@@ -3,7 +3,6 @@ figures the statistics page shows, exact as unit staff see them, or with `--audi
 reader outside the unit sees them (`?export=json`: hidden cells null, `suppressed` lists them).
 The keys are a contract: README "Period statistics"."""
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,6 +10,7 @@ from django_scopes import scope
 
 from reporting import outside
 from reporting.indicators import period_figures
+from units.exports import csv_writer
 from units.models import Unit
 from units.periods import Period
 from units.services import audit_log
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = csv_writer(self.stdout, lineterminator="\n")
         writer.writerow(["key", "value"])
         # Hidden cells are empty; the lists of hidden paths are the empty cells themselves.
         values = {key: value for key, value in figures.items() if key not in outside.HIDDEN_LISTS}
