@@ -83,9 +83,9 @@ class Family:
                 result = linprog(sign * row, A_ub=numpy.array(a_ub), b_ub=numpy.array(b_ub), A_eq=a_eq, b_eq=b_eq,
                                  bounds=(0, None), method="highs")
                 assert result.status in (0, 3), (where, result.message)  # the true table is always feasible
-                ends.append(sign * result.fun if result.status == 0 else math.inf * sign)
+                ends.append(sign * result.fun if result.status == 0 else math.inf)  # 3: no upper end
             low, high = ends
-            if math.ceil(low - 1e-6) == math.floor(high + 1e-6):
+            if high < math.inf and math.ceil(low - 1e-6) == math.floor(high + 1e-6):
                 found.append((where, round(low)))
         return found
 

@@ -64,7 +64,7 @@ def test_the_tally_and_a_case_page_are_accessible(page, live_server, unit_b, bob
     assert "Kontakten är räknad." in page.locator("main").inner_text()
     assert_accessible(page)
     page.goto(f"{live_server.url}/{unit_b.slug}/cases/{family.pk}/")
-    page.get_by_label("Person").first.fill("Förälder 1")
+    page.get_by_label("Person").first.select_option(label="Förälder 1")
     for item, value in zip(["Fråga 1", "Fråga 2", "Fråga 3", "Fråga 4"], ["4", "5", "5", "4"], strict=True):
         page.get_by_label(item).fill(value)
     page.get_by_role("button", name="Spara skattning").click()
