@@ -177,7 +177,8 @@ def contains_identity_number(text: str, *, country: str = "") -> bool:
 # --- Contact details (anonymous units) ---------------------------------------------------
 
 _EMAIL = re.compile(
-    r"[\w.+-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}", re.IGNORECASE
+    # The look-behind starts a match only where a word starts: linear time on long words.
+    r"(?<![\w.+-])[\w.+-]+\s?(?:@|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)*\.[a-zA-Z]{2,}", re.IGNORECASE
 )
 
 _S = r"[ -]?"  # one optional space or dash between the digits of a phone number
@@ -192,14 +193,19 @@ _PHONES = [
     re.compile(r"(?<![\w+./-])(?:08|0[1-9]\d{1,2}) ?[-/ ] ?\d(?:[ -]?\d){4,7}(?![\d])"),
     # Danish national numbers: 8 digits in pairs; unbroken only from 2 up (no Danish number
     # starts with 0 or 1, and 10203040 is more likely a count than a phone).
-    re.compile(r"(?<![\w+./,-])(?:[1-9]\d([ .-])\d\d\1\d\d\1\d\d|[2-9]\d{7})(?![\d,]|[.-]\d)"),
+    # Exactly four pairs: "10 20 30 40 50" is a list of numbers.
+    re.compile(r"(?<![\w+./,-])(?<!\d[ .-])(?:[1-9]\d([ .-])\d\d\1\d\d\1\d\d|[2-9]\d{7})(?!\d|[ .,-]\d)"),
 ]
 
 # Street names end in one of these (Storgatan, Drottninggatan, Kungsvägen, Nørrebrogade,
 # Strandvejen …). A word before the suffix is required, so "gatan" without a number, "plan 3"
 # (a floor) or "alle 3 børn" stay prose. Suffixes that also end ordinary words
 # (handlingsplan, arbetsstig) count only in a capitalised name (Järntorgsplan, Mosebacke).
-_NUMBER = r"\s+\d{1,4}(?:\s?[A-Za-z]\b)?(?![\d,.]\d)"
+# Street numbers have 1–3 digits: "Verksamhetsplan 2019" is a title, not an address.
+_NUMBER = r"\s+\d{1,3}(?:\s?[A-Za-z]\b)?(?![\d,.]\d)"
+# Plans of the work itself, not squares (Odenplan, Fridhemsplan).
+_NOT_STREETS = re.compile(r"(?:verksamhets|handlings|genomförande|behandlings|vård|arbets|åtgärds|kompetens|"
+                          r"utbildnings|individuell|aktivitets|insats|kommunikations)plan", re.IGNORECASE)
 _LETTERS = "A-Za-zÅÄÖÆØÉåäöæøéü"
 _STREET = re.compile(
     rf"\b[{_LETTERS}]{{2,}}(?:gatan|gata|vägen|väg|gränden|gränd|gade|vejen|vej|strædet|stræde){_NUMBER}"
@@ -229,7 +235,8 @@ def _unbroken_date(value: str) -> bool:
 
 
 def _addresses(text: str, *, country: str) -> list[str]:
-    found = [m.group() for pattern in (_STREET, _STREET_TWO_WORDS) for m in pattern.finditer(text)]
+    found = [m.group() for pattern in (_STREET, _STREET_TWO_WORDS) for m in pattern.finditer(text)
+             if not _NOT_STREETS.match(m.group())]
     found += [m.group() for m in _SE_POSTCODE.finditer(text) if m.group(1).casefold() not in _NOT_TOWNS]
     if country == "DK":
         for m in _DK_POSTCODE.finditer(text):
