@@ -229,3 +229,9 @@ def test_each_kind_has_its_own_message():
 
 def test_normalise():
     assert normalise("a\u2013b\u2212c\u00a0d\u200be\u00adf\u2007g") == "a-b-c def g"
+
+
+def test_a_text_too_long_to_scan_is_refused_quickly():
+    with pytest.raises(ValidationError) as raised:
+        guard_text("1 " * 1_200_000, unit=DK)
+    assert raised.value.code == "too_long"

@@ -158,7 +158,7 @@ def _identity_numbers(text: str, *, country: str = "") -> list[str]:
                     continue
                 window = chunk[first:last + 1]
                 # +46 11 15 00 00 is a phone number whose digits happen to read 1946-11-15.
-                if text[:window[0].start].rstrip(" ").endswith("+"):
+                if text[max(0, window[0].start - 4):window[0].start].rstrip(" ").endswith("+"):
                     continue
                 digits = "".join(g.digits for g in window)
                 if not (_date_shaped(digits) and _splits_like_identity(window)):
@@ -299,10 +299,19 @@ def pii_kind(value: str, *, unit=None) -> str | None:
     return None
 
 
+# Far above every field's own limit; beyond it the scan itself would cost seconds.
+GUARD_MAX_LENGTH = 50_000
+
+
 def guard_text(value: str, *, unit=None) -> None:
     """The one guard for free text. In every unit: anything shaped like an identity number.
     In an anonymous unit (`unit.is_anonymous`) also phone numbers, e-mail addresses and
     street addresses, except the unit's own contact details. Raises ValidationError."""
+    if len(value or "") > GUARD_MAX_LENGTH:
+        raise ValidationError(
+            _("This text is too long to be checked for identifying data (at most %(limit)s characters)."),
+            code="too_long", params={"limit": GUARD_MAX_LENGTH},
+        )
     kind = pii_kind(value, unit=unit)
     if kind:
         raise ValidationError(MESSAGES[kind], code=kind)
