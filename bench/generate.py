@@ -85,6 +85,7 @@ UPDATE bench_case b SET case_id = c.id FROM counselling_case c WHERE c.unit_id =
 APPLICATIONS = """
 INSERT INTO intake_application (
   unit_id, case_id, received_on, offered_on, closed_on, outcome, municipality_id, channel, exception_reason,
+  exception_code,
   contact_path, acute, pregnancy, small_children, high_conflict, violence, age_band, partner_age_band,
   relationship_type, relationship_length, children_count, youngest_child_age_band, wanted_competence, note,
   created_at)
@@ -97,6 +98,7 @@ SELECT b.unit_id, b.case_id, b.received_on,
        CASE WHEN bench_h(b.n, 5) %% 50 = 0 THEN NULL
             ELSE m.first_id + (b.unit_id + bench_h(b.n, 6) %% 3) %% %(municipalities)s END,
        (ARRAY['phone', 'email', 'web', 'referral'])[1 + bench_h(b.n, 7) %% 4], '',
+       CASE WHEN bench_h(b.n, 5) %% 50 = 0 THEN 'agreed' ELSE '' END,
        (ARRAY['self', 'family_centre', 'child_health', 'health_care', 'social_services', 'school', 'friend',
               'other'])[1 + bench_h(b.n, 8) %% 8],
        bench_h(b.n, 9) %% 20 = 0, bench_h(b.n, 10) %% 15 = 0, bench_h(b.n, 11) %% 4 = 0,
@@ -170,8 +172,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="fs_bench")
     parser.add_argument("--scale", type=float, default=1.0, help="share of the 400 units (default 1.0)")
-    parser.add_argument("--indexes", choices=["proposed", "migrations"], default="proposed",
-                        help="add the indexes proposed for the sessions migrations (default), or only the migrations'")
+    parser.add_argument("--indexes", choices=["proposed", "migrations"], default="migrations",
+                        help="the migrations' indexes only (default: the proposals are in them now), "
+                             "or create the proposals again")
     options = parser.parse_args()
     units = max(1, round(UNITS_AT_FULL_SCALE * options.scale))
     began = time.monotonic()

@@ -6,8 +6,9 @@ statement computing the same core figures — and the statistics page end to end
 
 Data: bench/generate.py. Query time is the time spent inside the database driver's execute
 (client round trips included), summed over the command's queries. The page is timed through
-the Django test client (middleware, view, template, all queries); with --http also through a
-gunicorn worker on 127.0.0.1, one request at a time.
+the Django test client (middleware, view, template, all queries), as the unit's chief and as the
+administration (suppressed over the year's own periods: reporting.outside); with --http the
+chief's page also through a gunicorn worker on 127.0.0.1, one request at a time.
 """
 
 import argparse
@@ -169,6 +170,21 @@ def chief_client(unit):
     return client
 
 
+def administration_client(unit):
+    """A reader of the organisation that runs the unit: the page it sees is suppressed over the
+    whole year (reporting.outside), two years of the lattice computed per request."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from units.models import OrgAccess
+
+    user, _ = get_user_model().objects.get_or_create(username="bench.admin")
+    OrgAccess.objects.get_or_create(user=user, organisation=unit.organisation)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def time_page(client, url, runs):
     from django.db import connection
 
@@ -262,6 +278,9 @@ def main():
     page, queries = time_page(client, url, options.page_runs)
     print(f"page {url} via the test client ({options.page_runs} requests, {queries} queries each): "
           f"median {ms(page['median'])}, p95 {ms(page['p95'])}, max {ms(page['max'])}")
+    outsider, outsider_queries = time_page(administration_client(unit), url, options.page_runs)
+    print(f"page {url} as the administration ({outsider_queries} queries each): "
+          f"median {ms(outsider['median'])}, p95 {ms(outsider['p95'])}, max {ms(outsider['max'])}")
     if options.http:
         over_http = time_http(client, url, options.page_runs, options.database)
         print(f"page over HTTP (gunicorn, 1 worker, {options.page_runs} requests): median "

@@ -18,6 +18,8 @@ def _figures(unit, period: Period) -> tuple[dict, dict, list[dict]]:
     """Exact figures (stored with the version) and the sections as the document shows them."""
     current = indicators.period_figures(unit=unit, period=period)
     earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
+    if not unit.is_anonymous:
+        return current, earlier, profiles.page_sections(unit, current, earlier)
     years = {}
     shown_current = outside.figures_outside(unit=unit, period=period, cache=years)
     shown_earlier = outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years)

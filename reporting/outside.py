@@ -23,6 +23,7 @@ from units import suppression
 from units.periods import Period
 
 from . import indicators
+from .profiles import value_at
 
 # Breakdown (dotted path) → the published total its cells add up to, or None when the cells are
 # separate counts (an application may carry several priority flags).
@@ -35,8 +36,8 @@ PARTITIONS = {
     "applicants.priority": None,
     **{f"visits.{name}": "visits.total" for name in indicators.VISIT_CATEGORIES},
 }
-# Month series (path → the total of the period they add up to).
-MONTHLY = {"sessions_by_month": "sessions_held"}
+# Month series: the months of a period add up to its published total (`sessions_held`).
+MONTHLY = ("sessions_by_month",)
 # What a handful of offers would tell of one person's wait.
 WAIT_SUMMARY = ("median", "p90", "max")
 
@@ -51,13 +52,6 @@ def lattice(unit, year: int) -> list[Period]:
 
 def on_lattice(unit, period: Period) -> bool:
     return period.kind in (unit.period_kind, "year")
-
-
-def _get(figures: dict, path: str):
-    value = figures
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 def _set(figures: dict, path: str, value) -> None:
@@ -75,25 +69,24 @@ def hidden_cells(by_period: dict[str, dict], *, periods: list[Period], threshold
     own, year = [period.label for period in periods[:-1]], periods[-1].label
     marks: dict[str, dict[str, str]] = {label: {} for label in by_period}
 
-    def table_marks(table, to_path):
-        for (row, column), mark in suppression.protect_table(table, threshold=threshold).items():
-            marks[column][to_path(row, column)] = mark
+    primary = suppression.primary_label(threshold)
 
     for path, total in PARTITIONS.items():
-        breakdowns = {label: _get(figures, path) for label, figures in by_period.items()}
+        breakdowns = {label: value_at(figures, path) for label, figures in by_period.items()}
         if any(breakdown is None for breakdown in breakdowns.values()):
             continue  # not in this unit's profile
         rows = list(dict.fromkeys(category for breakdown in breakdowns.values() for category in breakdown))
         cells = {(row, label): breakdown.get(row, 0) for label, breakdown in breakdowns.items() for row in rows}
         # With a single period per year the year column is that period; only its own totals link.
-        table_marks(suppression.Table(cells=cells, rows=rows, columns=[*own, year] if own else [year],
-                                      year_column=year if own else None, column_totals=total is not None),
-                    lambda row, column, path=path: f"{path}.{row}")
+        table = suppression.Table(cells=cells, rows=rows, columns=[*own, year] if own else [year],
+                                  year_column=year if own else None, column_totals=total is not None)
+        for (row, column), mark in suppression.protect_table(table, threshold=threshold).items():
+            marks[column][f"{path}.{row}"] = mark
 
     for path in MONTHLY:
-        series = {label: list(_get(by_period[label], path)) for label in own or [year]}
+        series = {label: list(value_at(by_period[label], path)) for label in own or [year]}
         length = max(len(months) for months in series.values())
-        cells = {(index, label): _get(by_period[label], path)[month]
+        cells = {(index, label): value_at(by_period[label], path)[month]
                  for label, months in series.items() for index, month in enumerate(months)}
         found = suppression.protect_table(suppression.Table(cells=cells, rows=list(range(length)),
                                                             columns=list(series)), threshold=threshold)
@@ -106,17 +99,14 @@ def hidden_cells(by_period: dict[str, dict], *, periods: list[Period], threshold
     months = by_period[year]["queue_by_month"]
     small = {month for month, count in months.items() if suppression.is_small(count, threshold)}
     for label, figures in by_period.items():
-        for month in figures["queue_by_month"]:
-            if month in small:
-                marks[label][f"queue_by_month.{month}"] = suppression.primary_label(threshold)
+        marks[label].update({f"queue_by_month.{month}": primary for month in figures["queue_by_month"]
+                             if month in small})
         last = list(figures["queue_by_month"])[-1]
-        waiting = figures["waiting_now"]
+        over_small = suppression.is_small(figures["waiting_now"]["over_limit"], threshold)
         if last in small:
-            marks[label]["waiting_now.count"] = suppression.primary_label(threshold)
-        if last in small or suppression.is_small(waiting["over_limit"], threshold):
-            marks[label]["waiting_now.over_limit"] = (suppression.primary_label(threshold)
-                                                      if suppression.is_small(waiting["over_limit"], threshold)
-                                                      else suppression.SECONDARY)
+            marks[label]["waiting_now.count"] = primary
+        if last in small or over_small:
+            marks[label]["waiting_now.over_limit"] = primary if over_small else suppression.SECONDARY
 
     for label, figures in by_period.items():
         waiting = figures["waiting_days"]
@@ -203,7 +193,7 @@ def as_json(figures: dict) -> dict:
     result = copy.deepcopy(figures)
     small = []
     for path in paths:
-        if _get(result, path) != suppression.SECONDARY:
+        if value_at(result, path) != suppression.SECONDARY:
             small.append(path)
         _set(result, path, None)
     return {**result, "suppressed": paths, "suppressed_below_threshold": small}

@@ -39,14 +39,15 @@ def stats(request, unit_slug, period: Period):
             return outside.figures_outside(unit=unit, period=shown, cache=years)
         return indicators.period_figures(unit=unit, period=shown)
 
-    before = period.year_earlier()
-    current, earlier = figures(period), figures(before)
-    if administration and not user_period_access(request.user, unit, before.start, before.end):
-        earlier = outside.all_hidden(earlier)
+    current = figures(period)
     fmt = request.GET.get("export")
     if fmt == "json":
         audit_log(user=request.user, unit=unit, action="export.json", object_type="period", object_id=period.label)
         return JsonResponse(outside.as_json(current), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    before = period.year_earlier()
+    earlier = figures(before)
+    if administration and not user_period_access(request.user, unit, before.start, before.end):
+        earlier = outside.all_hidden(earlier)
     sections = profiles.page_sections(unit, current, earlier)
     if fmt in EXPORT_FORMATS:
         return table_response(request, filename=f"{unit.slug}-{period}", fmt=fmt, rows=profiles.export_rows(sections),

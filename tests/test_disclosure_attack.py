@@ -35,7 +35,7 @@ def _months_of(label: str) -> list[str]:
     return [first.strftime("%Y-%m") for first, _last in period.months()]
 
 
-def _get(figures, path):
+def _get(figures, path):  # as reporting.profiles.value_at, kept apart: the attacker reads JSON only
     for part in path.split("."):
         figures = figures.get(part) if isinstance(figures, dict) else None
     return figures

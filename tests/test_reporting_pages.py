@@ -165,3 +165,17 @@ def test_every_profile_renders(kind, db):
 
 def test_menu_links_to_the_statistics(alice_client, unit_a):
     assert 'href="/alpha/stats/"' in alice_client.get("/alpha/").content.decode()
+
+
+def test_an_outsiders_page_does_a_fixed_number_of_queries_whatever_the_data(olga_client, unit_a):
+    # Two years of the unit's own periods and the year, computed once each, whatever is in them.
+    few = _page_queries(olga_client, URL)
+    with scope(unit=unit_a):
+        core_fixture(unit_a)
+        cases = [case(unit_a) for _ in range(20)]
+        Session.objects.bulk_create([Session(unit=unit_a, case=cases[index % 20], date=Period.parse("2025-Q1").start
+                                             .replace(month=1 + index % 12, day=1 + index % 28), minutes=60,
+                                             format="couple") for index in range(200)])
+    many = _page_queries(olga_client, URL)
+    assert few == many
+    assert many <= 10 * 25
