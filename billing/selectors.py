@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from billing import rules
 from billing.models import CallOff, FeeYear, MonthClose, RateYear
 from sessions.models import Fee, Session, SessionFormat, SessionStatus
+from units.access import agreement_overlaps
 from units.models import Agreement, Municipality, Unit
 
 ZERO = rules.ZERO
@@ -86,7 +87,7 @@ def _covers(agreement: Agreement | None, day: datetime.date) -> bool:
 
 
 def _overlaps(agreement: Agreement, month: datetime.date) -> bool:
-    return agreement.valid_from <= last_day(month) and (agreement.valid_to is None or agreement.valid_to >= month)
+    return agreement_overlaps(agreement, month, last_day(month))
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -205,11 +206,10 @@ def month_statement(*, unit: Unit, month: datetime.date, closed_only: bool = Fal
     ValidationError naming what to enter when an open month cannot be billed (no rate, no
     fee, a session outside the agreement)."""
     if funder_agreements is not None:
-        covering = [a for a in funder_agreements if _overlaps(a, month)]
-        close = closed_month(unit=unit, month=month) if covering else None
+        close = closed_month(unit=unit, month=month) if any(_overlaps(a, month) for a in funder_agreements) else None
         if close is None:
             return None
-        return Statement(funder_statement(close.snapshot, agreements=covering), close, filtered=True)
+        return Statement(_funder_part(close, funder_agreements), close, filtered=True)
     close = closed_month(unit=unit, month=month)
     if close is not None:
         return Statement(close.snapshot, close)
@@ -222,6 +222,11 @@ def month_statement(*, unit: Unit, month: datetime.date, closed_only: bool = Fal
 _NO_HOURS = {"agreement": None, "rate": None, "lines": [], "billable_hours": "0.00", "amount": "0.00",
              "hours_year_to_date": "0.00", "hours_cap": None, "call_off_hours": "0.00", "call_offs": [],
              "hours_limit": None, "hours_over_cap": "0.00", "flagged_lines": 0}
+
+
+def _funder_part(close: MonthClose, funder_agreements: list[Agreement]) -> dict:
+    """`funder_statement` of a closed month, under the funder's agreements valid in it."""
+    return funder_statement(close.snapshot, agreements=[a for a in funder_agreements if _overlaps(a, close.month)])
 
 
 def funder_statement(statement: dict, *, agreements: list[Agreement]) -> dict:
@@ -495,7 +500,7 @@ def visible_closes(*, unit: Unit, funder_agreements: list[Agreement] | None = No
     closes = []
     for close in (MonthClose.objects.filter(unit=unit).filter(_covered_months(funder_agreements))
                   .select_related("closed_by").order_by("-month")):
-        part = funder_statement(close.snapshot, agreements=[a for a in funder_agreements if _overlaps(a, close.month)])
+        part = _funder_part(close, funder_agreements)
         close.billable_hours, close.total_amount = part["billable_hours"], part["total_amount"]
         close.fees_total = part["fees"]["total"]
         closes.append(close)
@@ -542,8 +547,7 @@ def year_overview(*, unit: Unit, year: int, today: datetime.date, closed_only: b
     for month in months:
         entry = {"month": month, "closed": month in closes, "problems": [], "statement": None}
         if month in closes and funder_agreements is not None:
-            entry["statement"] = funder_statement(
-                closes[month].snapshot, agreements=[a for a in funder_agreements if _overlaps(a, month)])
+            entry["statement"] = _funder_part(closes[month], funder_agreements)
         elif month in closes:
             entry["statement"] = closes[month].snapshot
         else:

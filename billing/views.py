@@ -1,4 +1,3 @@
-from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -23,9 +22,8 @@ from billing.selectors import (
 from billing.services import month_close, month_close_pdf_store
 from units.access import (
     BILLING_READERS,
-    REPORT_READERS,
     administration_agreements,
-    organisation_agreements,
+    organisation_agreements_by_unit,
     unit_roles,
     units_seen_by_organisation,
 )
@@ -46,51 +44,31 @@ def _administration(request) -> bool:
 def _funder_agreements(request):
     """None when the reader sees all of the unit's billing (its chief, the organisation that
     runs it); a funder's agreements with the unit otherwise (units.access)."""
-    if not _administration(request):
-        return None
-    if not hasattr(request, "billing_funder_agreements"):
-        request.billing_funder_agreements = administration_agreements(request.user, request.unit)
-    return request.billing_funder_agreements
+    return administration_agreements(request.user, request.unit) if _administration(request) else None
 
 
-def billing_page(*roles):
-    """Billing is for the chief and the administration. Any other role of the unit gets 404,
-    like a page that is not theirs (the tenant middleware answers a member's wrong role 403)."""
-    roles = roles or BILLING_READERS
-
-    def decorate(view):
-        @wraps(view)
-        def checked(request, *args, **kwargs):
-            if request.unit_role not in roles:
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return unit_roles(*REPORT_READERS)(checked)
-
-    return decorate
-
-
-@billing_page()
+@unit_roles(*BILLING_READERS, hidden=True)
 def current(request, unit_slug):
     """The month to bill now (the one just ended); for the administration, the last closed one
     it may see."""
     if _administration(request):
-        latest = next(iter(visible_closes(unit=request.unit, funder_agreements=_funder_agreements(request))), None)
-        if latest is None:
+        months = visible_months(unit=request.unit, funder_agreements=_funder_agreements(request))
+        if not months:
             return render(request, "billing/no_statements.html")
-        month = latest.month
+        month = months[-1]
     else:
         month = previous_month(_today(request.unit))
     return redirect("billing:statement", unit_slug=unit_slug, month=month)
 
 
-@billing_page()
+@unit_roles(*BILLING_READERS, hidden=True)
 def statement(request, unit_slug, month):
     unit = request.unit
+    funder_agreements = _funder_agreements(request)
     problems = []
     try:
         result = month_statement(unit=unit, month=month, closed_only=_administration(request),
-                                 funder_agreements=_funder_agreements(request))
+                                 funder_agreements=funder_agreements)
     except ValidationError as error:
         result, problems = None, error.messages
     if result is None and not problems:
@@ -110,23 +88,23 @@ def statement(request, unit_slug, month):
         "can_close": (request.unit_role == Role.CHIEF and data is not None and not result.closed
                       and next_month(month) <= today),
         "ended": next_month(month) <= today,
-        **_neighbours(request, month, today),
+        **_neighbours(request, month, today, funder_agreements),
         "members": not _administration(request),
     }
     return render(request, "billing/statement.html", context)
 
 
-def _neighbours(request, month, today) -> dict:
+def _neighbours(request, month, today, funder_agreements) -> dict:
     """The months to link to: for the administration the nearest closed months it may open."""
     if not _administration(request):
         return {"previous_month": previous_month(month),
                 "next_month": next_month(month) if next_month(month) <= today else None}
-    months = visible_months(unit=request.unit, funder_agreements=_funder_agreements(request))
+    months = visible_months(unit=request.unit, funder_agreements=funder_agreements)
     return {"previous_month": max((m for m in months if m < month), default=None),
             "next_month": min((m for m in months if m > month), default=None)}
 
 
-@billing_page(Role.CHIEF)
+@unit_roles(Role.CHIEF, hidden=True)
 @require_POST
 def close(request, unit_slug, month):
     try:
@@ -140,7 +118,7 @@ def close(request, unit_slug, month):
     return redirect("billing:statement", unit_slug=unit_slug, month=month)
 
 
-@billing_page()
+@unit_roles(*BILLING_READERS, hidden=True)
 def statement_file(request, unit_slug, month, fmt):
     """The statement as PDF, CSV or XLSX: a closed month's stored files, or an open month's
     preliminary statement (the chief only). A funder's part of a closed month is made from the
@@ -189,7 +167,7 @@ def _year_overview(request, year):
     return overview
 
 
-@billing_page()
+@unit_roles(*BILLING_READERS, hidden=True)
 def year(request, unit_slug, year):
     overview = _year_overview(request, year)
     chart = None
@@ -208,7 +186,7 @@ def year(request, unit_slug, year):
                                                  "next_year": year + 1 if year < _today(request.unit).year else None})
 
 
-@billing_page()
+@unit_roles(*BILLING_READERS, hidden=True)
 def year_export(request, unit_slug, year, fmt):
     overview = _year_overview(request, year)
     headers, rows = documents.overview_table(overview)
@@ -219,9 +197,10 @@ def year_export(request, unit_slug, year, fmt):
 def org_statements(request, org_slug):
     """Closed statements of the units the organisation runs or funds; of a funded unit only
     the months its agreements cover, with its own amounts."""
-    units = []
-    for unit in units_seen_by_organisation(request.organisation):
+    units = list(units_seen_by_organisation(request.organisation))
+    agreements = organisation_agreements_by_unit(request.organisation, units)
+    entries = []
+    for unit in units:
         with scope(unit=unit):
-            closes = visible_closes(unit=unit, funder_agreements=organisation_agreements(request.organisation, unit))
-            units.append({"unit": unit, "closes": closes})
-    return render(request, "billing/org_statements.html", {"units": units})
+            entries.append({"unit": unit, "closes": visible_closes(unit=unit, funder_agreements=agreements[unit.pk])})
+    return render(request, "billing/org_statements.html", {"units": entries})

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from quality.selectors import concept_duties
-from units.access import organisation_period_access, units_seen_by_organisation
+from units.access import units_seen_for_period
 from units.pdf import render_pdf
 from units.periods import Period
 from units.services import audit_log
@@ -15,10 +15,8 @@ from .selectors import latest_submitted, organisation_figures
 def org_reports(request, org_slug, year):
     rows = []
     period = Period(year, "year")
-    for unit in units_seen_by_organisation(request.organisation):
-        # A funder lists a unit only for years its agreement overlaps.
-        if not organisation_period_access(request.organisation, unit, period.start, period.end):
-            continue
+    # A funder lists a unit only for years its agreement overlaps.
+    for unit in units_seen_for_period(request.organisation, period.start, period.end):
         with scope(unit=unit):
             rows.append({"unit": unit, "document": latest_submitted(unit=unit, period=str(year))})
     return render(request, "reporting/org_reports.html", {"year": year, "rows": rows})

@@ -11,6 +11,8 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 from pypdf import PdfReader
 
@@ -166,6 +168,20 @@ def test_a_counsellor_gets_404_on_every_billing_page(alice_client, unit_a, anna)
     assert alice_client.post(f"/{unit_a.slug}/billing/2025-03/close/").status_code == 404
     assert "/billing/" not in alice_client.get(f"/{unit_a.slug}/").content.decode()
     assert not AuditEvent.objects.filter(user__username="alice").exists()
+
+
+def _agreement_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return sum('"units_agreement"' in query["sql"] for query in captured.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/org/linkoping/billing/", "/org/linkoping/reports/2024/"])
+def test_a_funders_org_pages_read_the_agreements_a_fixed_number_of_times(lena_client, norr, url):
+    one_unit = _agreement_queries(lena_client, url)
+    for slug in ("syd", "vast"):
+        factories.unit(slug, org=norr.organisation, funders=("Linköping",))
+    assert _agreement_queries(lena_client, url) == one_unit
 
 
 def test_period_access_follows_the_agreements_validity(norr, db):

@@ -16,19 +16,21 @@ from .models import Agreement, Membership, Organisation, Role, Unit
 MEMBER_ROLES = (Role.COUNSELLOR, Role.CHIEF)
 CHIEF_ONLY = (Role.CHIEF,)
 REPORT_READERS = (Role.COUNSELLOR, Role.CHIEF, Role.ADMINISTRATION)
-# Billing is the chief's and the administration's; a counsellor gets 404 (billing/views.py).
+# Billing is the chief's and the administration's; a counsellor gets 404 (`hidden`).
 BILLING_READERS = (Role.CHIEF, Role.ADMINISTRATION)
 
 
-def unit_roles(*roles):
+def unit_roles(*roles, hidden: bool = False):
     """Declare which roles may open a unit page; the tenant middleware enforces it.
 
     Without this, a unit page is for the unit's own members only. An administration
-    user may only open pages that name Role.ADMINISTRATION here.
+    user may only open pages that name Role.ADMINISTRATION here. A member whose role is
+    not named gets 403, or with `hidden` 404, as for a page that is not theirs at all.
     """
 
     def decorate(view):
         view.unit_roles = tuple(roles)
+        view.unit_roles_hidden = hidden
         return view
 
     return decorate
@@ -104,32 +106,48 @@ def agreement_overlaps(agreement: Agreement, start: datetime.date, end: datetime
     return agreement.valid_from <= end and (agreement.valid_to is None or agreement.valid_to >= start)
 
 
+def agreements_cover(agreements: list[Agreement] | None, start: datetime.date, end: datetime.date) -> bool:
+    """Whether a reader who sees `agreements` of a unit (None: all of it) may read [start, end]."""
+    return agreements is None or any(agreement_overlaps(agreement, start, end) for agreement in agreements)
+
+
+def _funding_agreements(unit_ids, municipality_ids) -> dict[int, list[Agreement]]:
+    """Per unit, the municipalities' agreements with it, of every validity, keeping only the
+    municipalities with one valid today (without one they may not enter the unit). One query."""
+    # Agreements are tenant rows; read for the units named here explicitly, whatever scope
+    # is active (an organisation page has none, a unit page has its own unit's).
+    with scopes_disabled():
+        found = list(Agreement.objects.filter(unit_id__in=unit_ids, municipality_id__in=municipality_ids)
+                     .select_related("municipality"))
+    today = timezone.localdate()
+    current = {(a.unit_id, a.municipality_id) for a in found if agreement_overlaps(a, today, today)}
+    by_unit = {unit_id: [] for unit_id in unit_ids}
+    for agreement in found:
+        if (agreement.unit_id, agreement.municipality_id) in current:
+            by_unit[agreement.unit_id].append(agreement)
+    return by_unit
+
+
+def organisation_agreements_by_unit(organisation: Organisation, units) -> dict[int, list[Agreement] | None]:
+    """`organisation_agreements` for each of the units, by unit id, in one query."""
+    by_unit = _funding_agreements([unit.pk for unit in units], [organisation.municipality_id])
+    return {unit.pk: None if unit.organisation_id == organisation.pk else by_unit[unit.pk] for unit in units}
+
+
 def organisation_agreements(organisation: Organisation, unit: Unit) -> list[Agreement] | None:
     """None when the organisation runs the unit (it sees everything); otherwise its
     municipality's agreements with the unit, of every validity — empty when it has none, or
     when none is valid today (then it may not enter the unit at all)."""
-    if unit.organisation_id == organisation.pk:
-        return None
-    # Agreements are tenant rows; read for one unit, named explicitly, whatever scope is active.
-    with scopes_disabled():
-        agreements = list(Agreement.objects.filter(unit_id=unit.pk, municipality_id=organisation.municipality_id)
-                          .select_related("municipality"))
-    today = timezone.localdate()
-    if not any(agreement_overlaps(agreement, today, today) for agreement in agreements):
-        return []
-    return agreements
+    return organisation_agreements_by_unit(organisation, [unit])[unit.pk]
 
 
 def administration_agreements(user, unit: Unit) -> list[Agreement] | None:
     """What an administration user sees of a unit, through all its organisations: None (all of
     it) when one of them runs the unit, else the union of their funding agreements."""
-    agreements = []
-    for organisation in Organisation.objects.filter(accesses__user=user):
-        found = organisation_agreements(organisation, unit)
-        if found is None:
-            return None
-        agreements += found
-    return agreements
+    organisations = list(Organisation.objects.filter(accesses__user=user))
+    if any(organisation.pk == unit.organisation_id for organisation in organisations):
+        return None
+    return _funding_agreements([unit.pk], {organisation.municipality_id for organisation in organisations})[unit.pk]
 
 
 def organisation_period_access(organisation: Organisation, unit: Unit, start: datetime.date,
@@ -137,8 +155,15 @@ def organisation_period_access(organisation: Organisation, unit: Unit, start: da
     """May the organisation read the unit's statistics, reports or billing for [start, end]?
     Always for the organisation that runs the unit; for a funder only when one of its
     agreements with the unit overlaps the period (and one is valid today, as for entering)."""
-    agreements = organisation_agreements(organisation, unit)
-    return agreements is None or any(agreement_overlaps(a, start, end) for a in agreements)
+    return agreements_cover(organisation_agreements(organisation, unit), start, end)
+
+
+def units_seen_for_period(organisation: Organisation, start: datetime.date, end: datetime.date) -> list[Unit]:
+    """`units_seen_by_organisation` less the funded units whose agreements miss [start, end]:
+    the units of an organisation page about that period. A fixed number of queries."""
+    units = list(units_seen_by_organisation(organisation))
+    agreements = organisation_agreements_by_unit(organisation, units)
+    return [unit for unit in units if agreements_cover(agreements[unit.pk], start, end)]
 
 
 def user_period_access(user, unit: Unit, start: datetime.date, end: datetime.date) -> bool:
@@ -146,5 +171,4 @@ def user_period_access(user, unit: Unit, start: datetime.date, end: datetime.dat
     unit always; an administration user when one of its organisations may."""
     if Membership.objects.filter(user=user, unit=unit).exists():
         return True
-    return any(organisation_period_access(organisation, unit, start, end)
-               for organisation in Organisation.objects.filter(accesses__user=user))
+    return agreements_cover(administration_agreements(user, unit), start, end)

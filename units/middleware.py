@@ -87,7 +87,7 @@ class TenantMiddleware:
         unit, role = unit_for(request.user, unit_slug)
         allowed = getattr(match.func, "unit_roles", MEMBER_ROLES)
         if role not in allowed:
-            if role == Role.ADMINISTRATION:
+            if role == Role.ADMINISTRATION or getattr(match.func, "unit_roles_hidden", False):
                 raise Http404
             raise PermissionDenied
         request.unit = unit
