@@ -4,7 +4,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Municipality, Unit
-from units.pii import text_guard
 from units.widgets import DateInput
 
 from .models import Application, Competence, ExceptionReason, NoteCode, Outcome
@@ -64,8 +63,6 @@ class ApplicationForm(forms.ModelForm):
         else:
             self.fields["exception_reason"].help_text = _(
                 "Who at the administration agreed, and why. No personal data.")
-            for name in self.FREE_TEXT:
-                self.fields[name].validators.append(text_guard(unit))
         for name in ("contact_path", "age_band", "partner_age_band", "relationship_type", "relationship_length",
                      "youngest_child_age_band"):
             self.fields[name].choices = [("", NOT_STATED), *self.fields[name].choices[1:]]

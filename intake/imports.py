@@ -12,7 +12,6 @@ from sessions.models import Case, is_case_code
 from units import pii
 from units.imports import RowErrors, read_rows
 from units.models import Unit
-from units.pii import contains_identity_number
 from units.services import audit_log
 
 from .models import AgeBand, Application, ContactPath, Outcome, RelationshipType
@@ -97,8 +96,6 @@ def _from_row(unit, row, municipalities, problems) -> tuple[Case, Application]:
         problems.append(_("case_code is empty"))
     elif len(code) > Case._meta.get_field("code").max_length:
         problems.append(_("case_code is longer than 20 characters"))
-    elif contains_identity_number(code):
-        problems.append(_("case_code looks like a personal identity number"))
     elif not is_case_code(code):
         problems.append(_("case_code must be letters, digits and dashes with at least one digit and no spaces, "
                           "e.g. P-2024-0007"))

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from sessions.models import Case, guard_fields
+from sessions.models import Case
 from units.models import Municipality, Unit
-from units.pii import reject_identity_numbers
+from units.pii import guard_fields, reject_identity_numbers
 
 
 class Channel(models.TextChoices):
@@ -226,9 +226,12 @@ class Application(models.Model):
             value = getattr(self, name)
             if value and self.received_on and value < self.received_on:
                 errors[name] = _("This date cannot be before the received date.")
+        try:
+            guard_fields(self, ("note", "exception_reason"))
+        except ValidationError as error:
+            errors = {**error.error_dict, **errors}
         if errors:
             raise ValidationError(errors)
-        guard_fields(self, ("note", "exception_reason"))
 
     @property
     def note_labels(self) -> list[str]:

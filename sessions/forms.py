@@ -10,7 +10,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
-from units.pii import text_guard
 from units.selectors import unit_staff
 from units.widgets import DateInput
 
@@ -30,7 +29,6 @@ from .models import (
     SessionFormat,
     SessionStatus,
     Visit,
-    validate_case_code,
 )
 from .models import Fee as FeeChoice
 
@@ -44,13 +42,6 @@ def _date_field(model, field, **kwargs):
 
 
 _TOGGLE = {"class": "btn-check", "autocomplete": "off"}
-
-
-def _guard(form: forms.Form, unit: Unit, *names: str) -> None:
-    """The unit-aware free-text guard at these fields (the model keeps its own validators)."""
-    for name in names:
-        if name in form.fields:
-            form.fields[name].validators.append(text_guard(unit))
 
 
 def _person_field(**kwargs):
@@ -201,15 +192,11 @@ class CourseEndForm(forms.Form):
 
 
 class CaseOpenForm(forms.Form):
-    code = forms.CharField(label=_label(Case, "code"), max_length=20, validators=[validate_case_code],
+    code = forms.CharField(label=_label(Case, "code"), max_length=20,
                            help_text=_("A local code such as U-2025-0012 — never a name or identity number."))
     assigned_on = _date_field(Case, "assigned_on")
     officer_office = Case._meta.get_field("officer_office").formfield()
     urgent = forms.BooleanField(label=_label(Case, "urgent"), required=False)
-
-    def __init__(self, *args, unit: Unit, **kwargs):
-        super().__init__(*args, **kwargs)
-        _guard(self, unit, "code", "officer_office")
 
 
 class CaseForm(forms.Form):
@@ -232,7 +219,6 @@ class CaseForm(forms.Form):
             for name in list(self.fields):
                 if name not in self.ANONYMOUS_FIELDS:
                     del self.fields[name]
-        _guard(self, unit, "officer_office")
 
 
 class PhaseForm(forms.Form):
@@ -247,10 +233,6 @@ class PhaseEndForm(forms.Form):
 
 class GoalForm(forms.Form):
     text = Goal._meta.get_field("text").formfield(help_text=_("Without names or other personal data."))
-
-    def __init__(self, *args, unit: Unit, **kwargs):
-        super().__init__(*args, **kwargs)
-        _guard(self, unit, "text")
 
 
 class GoalReviewForm(forms.Form):

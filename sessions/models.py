@@ -10,9 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
-from units import pii
 from units.models import Unit
-from units.pii import reject_identity_numbers
+from units.pii import guard_fields, reject_identity_numbers
 
 # Letters, digits and dashes, at least one digit, at most 20 characters (`P-2025-0142`): a code
 # cannot hold a name or an address ("Anna Svensson", "Storgatan 12"), in any record mode.
@@ -23,33 +22,13 @@ def is_case_code(text: str) -> bool:
     return bool(_CASE_CODE.fullmatch(text or ""))
 
 
+CASE_CODE_MESSAGE = _("A case code is letters, digits and dashes, with at least one digit, no spaces and at most "
+                      "20 characters, e.g. P-2025-0142.")
+
+
 def validate_case_code(value: str) -> None:
     if not is_case_code(value):
-        raise ValidationError(
-            _("A case code is letters, digits and dashes, with at least one digit, no spaces and at most 20 "
-              "characters, e.g. P-2025-0142."),
-            code="case_code",
-        )
-
-
-def guard_fields(instance: models.Model, names: tuple[str, ...]) -> None:
-    """The unit-aware free-text guard at the model's fields, so every service, import and
-    admin form runs it, not only the web forms."""
-    errors = {}
-    for name in names:
-        value = getattr(instance, name)
-        if not value:
-            continue
-        try:
-            pii.guard_text(value)
-        except ValidationError:
-            continue  # the field's own validator (reject_identity_numbers) reports it
-        try:
-            pii.guard_text(value, unit=instance.unit)
-        except ValidationError as error:
-            errors[name] = error.messages
-    if errors:
-        raise ValidationError(errors)
+        raise ValidationError(CASE_CODE_MESSAGE, code="case_code")
 
 
 class Case(models.Model):
@@ -88,7 +67,7 @@ class Case(models.Model):
         return self.code
 
     def clean(self):
-        guard_fields(self, ("officer_office",))
+        guard_fields(self, ("code", "officer_office"))
 
 
 class SessionFormat(models.TextChoices):

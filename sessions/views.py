@@ -226,7 +226,7 @@ def case_new(request, unit_slug):
         # Anonymous units open cases through an application (intake), never here.
         raise Http404
     today = timezone.localdate()
-    form = CaseOpenForm(request.POST or None, unit=unit, initial={
+    form = CaseOpenForm(request.POST or None, initial={
         "code": selectors.suggested_case_code(unit, today=today), "assigned_on": today})
     case = _saved(request, form, lambda data: services.case_open(
         unit=unit, acting_user=request.user, opened_on=data["assigned_on"], **data), success=_("The case is opened."))
@@ -265,7 +265,7 @@ def _case_page(request, case, **bound):
             "phase_form": bound.get("phase_form") or PhaseForm(initial={"started_on": today}),
             "goals": [(goal, review_forms.get(goal.pk) or GoalReviewForm(
                 prefix=f"goal-{goal.pk}", initial={"status": goal.status, "reviewed_on": today})) for goal in goals],
-            "goal_form": bound.get("goal_form") or GoalForm(unit=unit),
+            "goal_form": bound.get("goal_form") or GoalForm(),
             "follow_ups": case.follow_ups.filter(unit=unit),
             "follow_up_form": bound.get("follow_up_form") or FollowUpForm(initial={"date": today}),
             "trends": trends,
@@ -334,7 +334,7 @@ def phase_end(request, unit_slug, pk, phase_pk):
 def goal_add(request, unit_slug, pk):
     return _case_action(request, pk, GoalForm, lambda case, data: services.goal_add(
         case=case, acting_user=request.user, **data), bound_name="goal_form", success=_("The goal is added."),
-        anchor="goals", form_kwargs=lambda case: {"unit": request.unit})
+        anchor="goals")
 
 
 @require_POST

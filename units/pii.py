@@ -225,9 +225,15 @@ _DK_POSTCODE = re.compile(r"(?<![\w.,-])(?:DK-?)?([1-9]\d{3})\s+([A-ZÆØÅ][a-z
 _DK_TOWNS_LIKE_YEARS = {"københavn", "kbh", "frederiksberg"}  # 1800–2099 are also years
 
 
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+_NON_DIGITS = re.compile(r"\D")
+_SPACE_IN_NUMBER = re.compile(r"(?<=\d) (?=\d|[a-z]\b)")
+_NON_WORDS = re.compile(r"\W+")
+
+
 def _unbroken_date(value: str) -> bool:
     """20250331 and 31032025 are dates, not Danish phone numbers."""
-    if not re.fullmatch(r"\d{8}", value):
+    if not _EIGHT_DIGITS.fullmatch(value):
         return False
     year_first = value[:2] in {"19", "20"} and _plausible_day(int(value[4:6]), int(value[6:8]))
     year_last = value[4:6] in {"19", "20"} and _plausible_day(int(value[2:4]), int(value[:2]))
@@ -251,7 +257,7 @@ def _phone_digits(value: str) -> str:
     """A phone number as its national digits without the trunk 0, so that
     +46 (0)13-20 60 00, 0046 13 20 60 00 and 013-20 60 00 compare equal."""
     value = value.strip()
-    digits = re.sub(r"\D", "", value)
+    digits = _NON_DIGITS.sub("", value)
     if value.startswith("00"):
         digits = digits[2:]
     if value.startswith(("+", "00")) and digits[:2] in {"46", "45"}:
@@ -262,8 +268,8 @@ def _phone_digits(value: str) -> str:
 def _comparable(value: str) -> str:
     """Case, spacing and punctuation aside: "582 22 Linköping" equals "58222 linköping",
     "Drottninggatan 5 B" equals "drottninggatan 5b"."""
-    value = re.sub(r"(?<=\d) (?=\d|[a-z]\b)", "", normalise(value).casefold())
-    return re.sub(r"\W+", " ", value).strip()
+    value = _SPACE_IN_NUMBER.sub("", normalise(value).casefold())
+    return _NON_WORDS.sub(" ", value).strip()
 
 
 def _own(unit, kind: str, found: str) -> bool:
@@ -275,7 +281,8 @@ def _own(unit, kind: str, found: str) -> bool:
         own = normalise(getattr(unit, "email", "") or "").strip().casefold()
         return bool(own) and own == found.strip().casefold()
     own = _comparable(getattr(unit, "address", "") or "")
-    return bool(own) and re.search(rf"(?<!\w){re.escape(_comparable(found))}(?!\w)", own) is not None
+    # Both are words joined by single spaces: a whole-word match is a match between spaces.
+    return bool(own) and f" {_comparable(found)} " in f" {own} "
 
 
 def pii_kind(value: str, *, unit=None) -> str | None:
@@ -329,3 +336,23 @@ def text_guard(unit):
         guard_text(value, unit=unit)
 
     return validate
+
+
+def guard_fields(instance, names: tuple[str, ...]) -> None:
+    """The unit-aware guard at a model's free-text fields, for its `clean()`, so that every
+    service, import and admin form runs it, not only the web forms."""
+    errors = {}
+    for name in names:
+        value = getattr(instance, name)
+        if not value:
+            continue
+        try:
+            reject_identity_numbers(value)
+        except ValidationError:
+            continue  # the field's own validator reports it
+        try:
+            guard_text(value, unit=instance.unit)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise ValidationError(errors)
