@@ -4,7 +4,6 @@ import uuid
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_scopes import get_scope
 
 from units.pii import text_guard
 from units.selectors import unit_staff
@@ -42,11 +41,8 @@ class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.get_username()
 
 
-def guard_fields(form, unit, *names):
-    """The unit-aware free-text guard on the named fields. Some views construct the form
-    without a unit; every unit page (and the public survey) runs inside its unit's scope,
-    so the scope names the unit then."""
-    unit = unit if unit is not None else get_scope().get("unit")
+def _guard(form, unit, *names):
+    """The unit-aware free-text guard on the named fields."""
     for name in names:
         form.fields[name].validators.append(text_guard(unit))
 
@@ -59,9 +55,9 @@ class SurveyQuestionForm(forms.ModelForm):
         model = SurveyQuestion
         fields = ["text", "kind"]
 
-    def __init__(self, *args, unit=None, **kwargs):
+    def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        guard_fields(self, unit, "text")
+        _guard(self, unit, "text")
 
 
 class SurveyRoundForm(forms.ModelForm):
@@ -70,9 +66,9 @@ class SurveyRoundForm(forms.ModelForm):
         fields = ["title"]
         help_texts = {"title": _("For example “Spring 2025” or “Closing meetings 2025”.")}
 
-    def __init__(self, *args, unit=None, **kwargs):
+    def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        guard_fields(self, unit, "title")
+        _guard(self, unit, "title")
 
 
 class SurveyAnswerForm(forms.Form):
@@ -81,10 +77,9 @@ class SurveyAnswerForm(forms.Form):
 
     token = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, questions: list[SurveyQuestion], unit=None, **kwargs):
+    def __init__(self, *args, questions: list[SurveyQuestion], unit, **kwargs):
         super().__init__(*args, initial={"token": uuid.uuid4()}, **kwargs)
         self.questions = questions
-        unit = unit if unit is not None else get_scope().get("unit")
         choices = [(str(score), f"{score} – {SCALE_LABELS[score]}") for score in SCALE]
         for question in questions:
             if question.kind == SurveyQuestion.Kind.SCALE:
@@ -171,7 +166,7 @@ class OutreachForm(forms.ModelForm):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellors"].queryset = unit_staff(unit)
-        guard_fields(self, unit, "note")
+        _guard(self, unit, "note")
 
 
 # --- Staff competence and training ----------------------------------------------------
@@ -199,7 +194,7 @@ class TrainingForm(forms.ModelForm):
         self.fields["user"].queryset = staff if may_choose_staff else staff.filter(pk=acting_user.pk)
         if not may_choose_staff:
             self.fields["user"].initial = acting_user.pk
-        guard_fields(self, unit, "title")
+        _guard(self, unit, "title")
 
 
 # --- Lex Sarah, complaints, incidents ------------------------------------------------------
@@ -214,9 +209,9 @@ class QualityEventForm(forms.ModelForm):
                    "reported_to_administration_on": DateInput(),
                    "description": forms.Textarea(attrs={"rows": 3}), "measures": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, unit=None, **kwargs):
+    def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
-        guard_fields(self, unit, "description", "measures")
+        _guard(self, unit, "description", "measures")
         # Concern reports have their own one-field form: they are counted, not described.
         self.fields["kind"].choices = [(value, label) for value, label in QualityEvent.Kind.choices
                                        if value in DESCRIBED_EVENT_KINDS]

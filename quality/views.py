@@ -132,7 +132,7 @@ def survey(request, unit_slug):
 
 @unit_roles(*CHIEF_ONLY)
 def questions(request, unit_slug):
-    form = SurveyQuestionForm(request.POST or None)
+    form = SurveyQuestionForm(request.POST or None, unit=request.unit)
     if request.method == "POST" and form.is_valid():
         try:
             services.survey_question_add(unit=request.unit, acting_user=request.user, **form.cleaned_data)
@@ -159,7 +159,7 @@ def question_retire(request, unit_slug, pk):
 @unit_roles(*CHIEF_ONLY)
 def round_new(request, unit_slug):
     return _form_page(
-        request, form=SurveyRoundForm(request.POST or None), title=_("New survey round"),
+        request, form=SurveyRoundForm(request.POST or None, unit=request.unit), title=_("New survey round"),
         save=lambda data: services.survey_round_create(unit=request.unit, acting_user=request.user,
                                                        today=timezone.localdate(), **data),
         success_url=lambda survey_round: _url(request, "round_detail", pk=survey_round.pk),
@@ -366,7 +366,7 @@ def events(request, unit_slug):
 @unit_roles(*MEMBER_ROLES)
 def event_new(request, unit_slug):
     return _form_page(
-        request, form=QualityEventForm(request.POST or None, initial={"date": timezone.localdate()}),
+        request, form=QualityEventForm(request.POST or None, unit=request.unit, initial={"date": timezone.localdate()}),
         title=_("Record lex Sarah report, complaint, suggestion or incident"),
         save=lambda data: services.quality_event_save(unit=request.unit, acting_user=request.user, **data),
         success_url=_url(request, "events"),
@@ -377,7 +377,8 @@ def event_new(request, unit_slug):
 def event_edit(request, unit_slug, pk):
     event = access_object(request.unit, QualityEvent, pk, kind__in=DESCRIBED_EVENT_KINDS)
     return _form_page(
-        request, form=QualityEventForm(request.POST or None, instance=event), title=event.get_kind_display(),
+        request, form=QualityEventForm(request.POST or None, instance=event, unit=request.unit),
+        title=event.get_kind_display(),
         save=lambda data: services.quality_event_save(unit=request.unit, acting_user=request.user, event=event,
                                                       **data),
         success_url=_url(request, "events"),
@@ -449,7 +450,8 @@ def survey_answer(request, token):
         context = {"survey_unit": unit}
         if not survey_round.is_open:
             return render(request, "quality/public/closed.html", context, status=410)
-        form = SurveyAnswerForm(request.POST or None, questions=selectors.survey_questions(unit=unit))
+        form = SurveyAnswerForm(request.POST or None, unit=unit,
+                                questions=selectors.survey_questions(unit=unit))
         status = 200
         if request.method == "POST" and form.is_valid():
             try:

@@ -13,7 +13,7 @@ from units.models import Unit
 from units.selectors import unit_staff
 
 from . import services
-from .models import Case
+from .models import CASE_CODE_MESSAGE, Case, is_case_code
 
 COLUMNS = ["date", "start", "minutes", "format", "participants", "status", "case_code", "counsellor", "location",
            "fee"]
@@ -65,7 +65,10 @@ def _parse(row: dict, *, unit: Unit, cases: dict, members: dict) -> tuple[dict, 
         except ValidationError as error:
             errors.update(error.message_dict)
     values["case"] = cases.get(row["case_code"]) if row["case_code"] else None
-    if row["case_code"] and values["case"] is None:
+    if row["case_code"] and not is_case_code(row["case_code"]):
+        # Off the pattern (a name, an address): refused without repeating the cell.
+        errors["case_code"] = CASE_CODE_MESSAGE
+    elif row["case_code"] and values["case"] is None:
         errors["case_code"] = _("no case with the code %(code)s in this unit") % {"code": row["case_code"]}
     counsellors = []
     if row["counsellor"]:

@@ -23,6 +23,7 @@ EXCEPTION_WORDS = [
     ("moved", r"flytt|flyttar|flyttat|flytter|flyttet|moved|moving"),
 ]
 DEFAULT_EXCEPTION = "agreed"
+BATCH = 1000
 
 
 def note_codes_for(text: str) -> list[str]:
@@ -39,7 +40,8 @@ def forwards(apps, schema_editor):
     Application = apps.get_model("intake", "Application")
     rows = (Application.objects.exclude(note="", exception_reason="").select_related("unit")
             .only("pk", "note", "note_codes", "exception_reason", "exception_code", "unit__record_mode"))
-    for application in rows:
+    changed = []
+    for application in rows.iterator(chunk_size=BATCH):
         codes = [code for code in application.note_codes.split(",") if code]
         codes += [code for code in note_codes_for(application.note) if code not in codes]
         application.note_codes = ",".join(codes)
@@ -48,7 +50,9 @@ def forwards(apps, schema_editor):
         if application.unit.record_mode == "anonymous":
             application.note = ""
             application.exception_reason = ""
-        application.save(update_fields=["note", "note_codes", "exception_reason", "exception_code"])
+        changed.append(application)
+    Application.objects.bulk_update(changed, ["note", "note_codes", "exception_reason", "exception_code"],
+                                    batch_size=BATCH)
 
 
 class Migration(migrations.Migration):

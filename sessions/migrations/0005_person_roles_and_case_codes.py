@@ -6,6 +6,7 @@ pattern (a name, an address) is replaced by `X-<id>`. The rules are copied here,
 so the migration keeps doing what it did when the app changes."""
 
 import re
+from collections import defaultdict
 
 import sessions.models
 import units.pii
@@ -21,6 +22,7 @@ _LABELS = [
     (re.compile(r"(other adult|annan vuxen|anden voksen)\s*_?([12])"), "other_adult_{}"),
 ]
 _CASE_CODE = re.compile(r"(?=[A-Za-z-]*\d)[A-Za-z0-9-]{1,20}")
+BATCH = 1000
 
 
 def recognised_role(label: str) -> str | None:
@@ -44,41 +46,52 @@ def role_for(label: str, *, is_child: bool, taken: set[str]) -> str:
 
 
 def _people(apps):
+    """One read of the off-list rows and the roles taken in their cases, one bulk write."""
     OutcomeScore = apps.get_model("counselling", "OutcomeScore")
     ClimateScore = apps.get_model("counselling", "ClimateScore")
-    unmapped = set(OutcomeScore.objects.exclude(person__in=ROLES).values_list("case_id", flat=True))
-    unmapped |= set(ClimateScore.objects.exclude(person__in=ROLES).values_list("case_id", flat=True))
-    for case_id in sorted(unmapped):
-        taken = set(OutcomeScore.objects.filter(case_id=case_id, person__in=ROLES).values_list("person", flat=True))
-        taken |= set(ClimateScore.objects.filter(case_id=case_id, person__in=ROLES).values_list("person", flat=True))
-        labels = list(OutcomeScore.objects.filter(case_id=case_id).exclude(person__in=ROLES)
-                      .order_by("date", "pk").values_list("person", "is_child"))
-        labels += [(person, False) for person in ClimateScore.objects.filter(case_id=case_id)
-                   .exclude(person__in=ROLES).order_by("date", "pk").values_list("person", flat=True)]
-        mapping: dict[str, str] = {}
-        for label, _child in labels:  # the labels that name a role keep it, whatever comes first
+    unmapped = {model: list(model.objects.exclude(person__in=ROLES).order_by("date", "pk")) for model in
+                (OutcomeScore, ClimateScore)}
+    labels: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for model, rows in unmapped.items():
+        for row in rows:
+            labels[row.case_id].append((row.person, model is OutcomeScore and row.is_child))
+    taken: dict[int, set[str]] = defaultdict(set)
+    for model in unmapped:
+        for case_id, person in model.objects.filter(case_id__in=list(labels), person__in=ROLES).values_list(
+                "case_id", "person"):
+            taken[case_id].add(person)
+    mapping: dict[int, dict[str, str]] = {}
+    for case_id, case_labels in labels.items():
+        mapping[case_id] = roles = {}
+        for label, _child in case_labels:  # the labels that name a role keep it, whatever comes first
             if recognised_role(label):
-                mapping[label] = recognised_role(label)
-                taken.add(mapping[label])
-        for label, child in labels:
-            if label not in mapping:
-                mapping[label] = role_for(label, is_child=child, taken=taken)
-                taken.add(mapping[label])
-        for label, role in mapping.items():
-            OutcomeScore.objects.filter(case_id=case_id, person=label).update(person=role)
-            ClimateScore.objects.filter(case_id=case_id, person=label).update(person=role)
+                roles[label] = recognised_role(label)
+                taken[case_id].add(roles[label])
+        for label, child in case_labels:
+            if label not in roles:
+                roles[label] = role_for(label, is_child=child, taken=taken[case_id])
+                taken[case_id].add(roles[label])
+    for model, rows in unmapped.items():
+        for row in rows:
+            row.person = mapping[row.case_id][row.person]
+        model.objects.bulk_update(rows, ["person"], batch_size=BATCH)
 
 
 def _case_codes(apps):
     Case = apps.get_model("counselling", "Case")
-    for case in Case.objects.order_by("pk"):
+    taken = set(Case.objects.values_list("unit_id", "code"))
+    renamed = []
+    for case in Case.objects.order_by("pk").only("pk", "unit_id", "code").iterator(chunk_size=BATCH):
         if _CASE_CODE.fullmatch(case.code):
             continue
         code, number = f"X-{case.pk}", 1
-        while Case.objects.filter(unit_id=case.unit_id, code=code).exists():
+        while (case.unit_id, code) in taken:
             number += 1
             code = f"X-{case.pk}-{number}"
-        Case.objects.filter(pk=case.pk).update(code=code)
+        taken.add((case.unit_id, code))
+        case.code = code
+        renamed.append(case)
+    Case.objects.bulk_update(renamed, ["code"], batch_size=BATCH)
 
 
 def forwards(apps, schema_editor):
