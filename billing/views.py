@@ -83,8 +83,7 @@ def statement(request, unit_slug, month):
         "problems": problems,
         # A funder without the hourly agreement has no session lines, so no corrections to them.
         "corrected_later": corrected_later(unit=unit, month=month)
-        if result and result.closed and data["agreement"] is not None else [],
-        "filtered": bool(result and result.filtered),
+        if result and result.closed and not (result.filtered and data["agreement"] is None) else [],
         "can_close": (request.unit_role == Role.CHIEF and data is not None and not result.closed
                       and next_month(month) <= today),
         "ended": next_month(month) <= today,

@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from billing.models import MonthClose
 from billing.services import month_close
 from reporting.models import ReportDocument
+from sessions.models import Session
 from tests import billing_data as data
 from tests import factories
 from tests.conftest import logged_in
@@ -127,6 +128,17 @@ def test_a_funder_on_a_unit_with_another_funders_hourly_agreement_sees_no_hours(
         assert text not in page, text
     csv = client.get(f"/{unit_a.slug}/billing/2025-02/statement.csv").content.decode("utf-8-sig")
     assert "Besöksavgifter, Finspång" in csv and "Linköping" not in csv and "605" not in csv
+
+
+def test_the_chief_of_a_unit_without_hours_still_sees_corrections_after_closing(norr):
+    # Corrections change visit fees too: only a funder's part without hours leaves them out.
+    chief = factories.user("nils3", unit=norr, role="chief")
+    with scope(unit=norr):
+        original = Session.objects.filter(unit=norr, date__month=3, date__year=2024).first()
+        correction = data.session(norr, original.date, 60, case=original.case, fee="exempt", corrects=original,
+                                  created_at=data.at(datetime.date(2024, 8, 5)))
+    page = logged_in(chief).get(_url(norr, MARCH)).content.decode()
+    assert f"Samtal {original.pk} rättades (rättelse {correction.pk})" in page
 
 
 def test_a_funders_year_overview_holds_only_its_months_and_fees(lena_client, nina_client, norr):

@@ -35,14 +35,14 @@ class _InertCsvWriter:
         self._writer = writer
 
     def writerow(self, row):
-        return self._writer.writerow([csv_cell(value) for value in row])
+        return self._writer.writerow([_csv_cell(value) for value in row])
 
     def writerows(self, rows):
         for row in rows:
             self.writerow(row)
 
 
-def csv_cell(value):
+def _csv_cell(value):
     if value is None:
         return ""
     if isinstance(value, Number):
