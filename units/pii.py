@@ -170,10 +170,6 @@ def _identity_numbers(text: str, *, country: str = "") -> list[str]:
     return found
 
 
-def contains_identity_number(text: str, *, country: str = "") -> bool:
-    return bool(_identity_numbers(normalise(text), country=country))
-
-
 # --- Contact details (anonymous units) ---------------------------------------------------
 
 _EMAIL = re.compile(
