@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from units.access import CHIEF_ONLY, MEMBER_ROLES, REPORT_READERS, access_object, unit_roles, user_period_access
+from units.access import CHIEF_ONLY, MEMBER_ROLES, REPORT_READERS, access_object, request_may_read_period, unit_roles
 from units.models import Role
 from units.pii import text_guard
 from units.services import audit_log
@@ -31,8 +31,7 @@ class NarrativeForm(forms.ModelForm):
 
 def _period_readable(request, period) -> None:
     """A funder reads a unit's reports only for periods its agreement overlaps; 404 otherwise."""
-    if request.unit_role == Role.ADMINISTRATION and not user_period_access(request.user, request.unit,
-                                                                            period.start, period.end):
+    if not request_may_read_period(request, period):
         raise Http404
 
 

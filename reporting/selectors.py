@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from units.access import organisation_period_access, units_seen_by_organisation
+from units.access import units_seen_for_period
 from units.models import Organisation, Unit
 from units.periods import Period
 
@@ -22,8 +22,7 @@ def organisation_figures(organisation: Organisation, period: Period) -> tuple[li
     """The organisation's units side by side with their total, suppressed as figures that
     have left the units: (units, tables, column headers). Page, export and status PDF share it."""
     # A funder's columns: the units whose agreement with it covers some of the period.
-    units = [unit for unit in units_seen_by_organisation(organisation)
-             if organisation_period_access(organisation, unit, period.start, period.end)]
+    units = units_seen_for_period(organisation, period.start, period.end)
     columns = []
     for unit in units:
         with scope(unit=unit):

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from units.access import REPORT_READERS, unit_roles, units_seen_by_organisation, user_period_access
+from units.access import REPORT_READERS, request_may_read_period, unit_roles, units_seen_by_organisation
 from units.exports import table_response
 from units.models import Role
 from units.periods import Period, current_period
@@ -26,12 +26,11 @@ def stats_current(request, unit_slug):
 @unit_roles(*REPORT_READERS)
 def stats(request, unit_slug, period: Period):
     unit = request.unit
-    administration = request.unit_role == Role.ADMINISTRATION
     # A funder reads the periods its agreement covers (units.access), like the unit's billing.
-    if administration and not user_period_access(request.user, unit, period.start, period.end):
+    if not request_may_read_period(request, period):
         raise Http404
     # Unit staff see exact counts; what an administrator sees has left the unit.
-    leaves_unit = administration and unit.is_anonymous
+    leaves_unit = request.unit_role == Role.ADMINISTRATION and unit.is_anonymous
     years = {}
 
     def figures(shown: Period) -> dict:
@@ -46,7 +45,7 @@ def stats(request, unit_slug, period: Period):
         return JsonResponse(outside.as_json(current), json_dumps_params={"ensure_ascii": False, "indent": 2})
     before = period.year_earlier()
     earlier = figures(before)
-    if administration and not user_period_access(request.user, unit, before.start, before.end):
+    if not request_may_read_period(request, before):
         earlier = outside.all_hidden(earlier)
     sections = profiles.page_sections(unit, current, earlier)
     if fmt in EXPORT_FORMATS:

@@ -166,6 +166,13 @@ def units_seen_for_period(organisation: Organisation, start: datetime.date, end:
     return [unit for unit in units if agreements_cover(agreements[unit.pk], start, end)]
 
 
+def request_may_read_period(request, period) -> bool:
+    """Unit staff read every period of their unit; an administration reader the periods its
+    organisations may (`user_period_access`). The statistics and report pages share it."""
+    return request.unit_role != Role.ADMINISTRATION or user_period_access(request.user, request.unit, period.start,
+                                                                          period.end)
+
+
 def user_period_access(user, unit: Unit, start: datetime.date, end: datetime.date) -> bool:
     """`organisation_period_access` for a signed-in reader of a unit page: a member of the
     unit always; an administration user when one of its organisations may."""
