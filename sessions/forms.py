@@ -253,7 +253,6 @@ class OutcomeScoreForm(forms.Form):
                              widget=forms.RadioSelect(attrs=_TOGGLE), initial=OutcomeScore.Kind.ORS,
                              help_text=_("ORS before the session, SRS after it."))
     person = _person_field()
-    is_child = forms.BooleanField(label=_label(OutcomeScore, "is_child"), required=False)
     date = _date_field(OutcomeScore, "date")
     session = forms.ModelChoiceField(label=_("Session"), queryset=None, required=False, empty_label="—")
     item1 = _item(_label(OutcomeScore, "item1"), 10)

@@ -188,6 +188,10 @@ class PersonRole(models.TextChoices):
     OTHER_ADULT_2 = "other_adult_2", _("Other adult 2")
 
 
+# The children's roles: their ORS is judged against the children's clinical cut-off.
+CHILD_ROLES = frozenset({PersonRole.CHILD_1, PersonRole.CHILD_2, PersonRole.CHILD_3, PersonRole.CHILD_4})
+
+
 def person_label(role: str) -> str:
     """The label of a stored role (rows written before the closed list show their value)."""
     return PersonRole(role).label if role in PersonRole.values else role

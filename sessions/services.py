@@ -26,6 +26,7 @@ from units.services import audit_log
 
 from . import rules
 from .models import (
+    CHILD_ROLES,
     Case,
     ClimateScore,
     Course,
@@ -411,15 +412,16 @@ def follow_up_add(*, case: Case, acting_user, date: datetime.date) -> FollowUpMe
 
 @transaction.atomic
 def outcome_score_add(*, case: Case, acting_user, kind: str, person: str, date: datetime.date,
-                      item1: int, item2: int, item3: int, item4: int, is_child: bool = False,
+                      item1: int, item2: int, item3: int, item4: int,
                       session: Session | None = None) -> OutcomeScore:
-    """ORS (before a session) or SRS (after): four items 0–10; the total is their sum."""
+    """ORS (before a session) or SRS (after): four items 0–10; the total is their sum. Whether
+    the person is a child follows from the role."""
     _require_case_mode(case)
     if session is not None and session.case_id != case.pk:
         raise ValidationError({"session": _("Choose a session of this case.")})
     items = [item1, item2, item3, item4]
     score = OutcomeScore(unit=case.unit, case=case, session=session, kind=kind, person=person.strip(),
-                         is_child=is_child, date=date, item1=item1, item2=item2, item3=item3, item4=item4,
+                         is_child=person in CHILD_ROLES, date=date, item1=item1, item2=item2, item3=item3, item4=item4,
                          total=sum(item for item in items if item is not None))
     score.full_clean(exclude=["unit", "case", "total"], validate_constraints=False)
     _not_in_future(date, "date")

@@ -95,3 +95,12 @@ def test_the_command_imports_or_names_the_bad_lines(tmp_path, unit_a, alice, ann
     call_command("import_csv", "--unit", unit_a.slug, "--kind", "sessions", str(good), stdout=open("/dev/null", "w"))
     with scope(unit=unit_a):
         assert Session.objects.filter(unit=unit_a).count() == 3
+
+
+@pytest.mark.parametrize("code", ["Anna Svensson", "Storgatan 12", "P 2025 0001", "ABC"])
+def test_a_case_code_off_the_pattern_is_refused_without_being_repeated(prepared, in_unit_a, code):
+    with pytest.raises(RowErrors) as excinfo:
+        import_sessions(unit=in_unit_a, text=f"{HEADER}\n2025-03-04,09:00,60,couple,,held,{code},,office,paid")
+    [(line, message)] = excinfo.value.errors
+    assert line == 2 and message.startswith("case_code:") and code not in message
+    assert not Session.objects.filter(unit=in_unit_a).exists()

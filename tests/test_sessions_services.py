@@ -328,7 +328,7 @@ def test_each_outcome_item_is_0_to_10(family, bob, item):
 
 
 def test_the_total_is_the_sum_of_the_items(family, bob):
-    score = services.outcome_score_add(case=family, acting_user=bob, kind="srs", person="child_1", is_child=True,
+    score = services.outcome_score_add(case=family, acting_user=bob, kind="srs", person="child_1",
                                        date=DAY, item1=10, item2=10, item3=9, item4=0)
     assert OutcomeScore.objects.get(pk=score.pk).total == 29
 
@@ -426,3 +426,12 @@ def test_a_session_is_corrected_at_most_three_times(in_unit_a, anna):
         services.session_correct(original=latest, acting_user=anna, minutes=100)
     assert excinfo.value.code == "too_many_corrections"
     assert Session.objects.filter(unit=in_unit_a).count() == 4
+
+
+def test_a_childs_role_makes_the_score_a_childs(family, bob):
+    # The children's clinical cut-off follows the role: no separate "child" box to contradict it.
+    child = services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="child_2", date=DAY,
+                                       item1=5, item2=5, item3=5, item4=5)
+    adult = services.outcome_score_add(case=family, acting_user=bob, kind="ors", person="other_adult_1", date=DAY,
+                                       item1=5, item2=5, item3=5, item4=5)
+    assert OutcomeScore.objects.get(pk=child.pk).is_child and not OutcomeScore.objects.get(pk=adult.pk).is_child
