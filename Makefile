@@ -34,7 +34,9 @@ test:
 
 ## make messages: refresh the sv and da catalogues of every app after changing strings
 messages: $(STAMP)
-	for app in $(APPS); do (cd $$app && ../$(PY) ../manage.py makemessages -l sv -l da --no-obsolete -v0); done
+	for app in $(APPS); do (cd $$app && ../$(PY) ../manage.py makemessages -l sv -l da --no-obsolete --no-location -v0); done
+	@# no creation date and no line numbers: catalogues change only where strings do, so branches merge
+	sed -i '/^"POT-Creation-Date:/d' $(addsuffix /locale/*/LC_MESSAGES/django.po,$(APPS))
 
 bench: install
 	$(PY) bench/run.py
