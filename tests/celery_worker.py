@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def broker_url():
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return f"redis://127.0.0.1:6379/{10 + int(worker.removeprefix('gw') or 0)}"
+    # TEST_REDIS_DB moves the databases when several checkouts run their suites at once.
+    base = int(os.environ.get("TEST_REDIS_DB", "10"))
+    return f"redis://127.0.0.1:6379/{base + int(worker.removeprefix('gw') or 0)}"
 
 
 @contextmanager
