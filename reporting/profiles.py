@@ -102,11 +102,11 @@ class Comparison:
                 "chart": self.chart(title, rows) if chart else None}
 
     def chart(self, title, rows):
-        """Bars of this period beside the same period a year earlier; hidden cells draw no bar."""
+        """Bars of this period beside the same period a year earlier; a hidden cell is drawn as hidden."""
         categories = [row for row in rows if not row["total"]]
 
         def shown(value):
-            return value if isinstance(value, int) else None
+            return value if isinstance(value, int) or is_mark(value) else None
 
         return bar_chart(title=str(title), labels=[str(row["label"]) for row in categories], series=[
             (self.current["period"], [shown(row["current"]) for row in categories]),
