@@ -47,33 +47,67 @@ def reports_current(request, unit_slug):
     return redirect("reporting:reports", unit_slug=unit_slug, period=str(timezone.localdate().year - 1))
 
 
+def _narrative_form(request, year: int, data=None):
+    narrative = ReportNarrative.objects.filter(unit=request.unit, year=year).first()
+    return NarrativeForm(data, instance=narrative, unit=request.unit)
+
+
+def _reports_page(request, period: str, narrative_form, *, status=200):
+    empty = []
+    if narrative_form is not None:
+        texts = narrative_form.cleaned_data if narrative_form.is_bound and narrative_form.is_valid() else None
+        for name, field in narrative_form.fields.items():
+            value = texts[name] if texts is not None else narrative_form[name].value()
+            if not (value or "").strip():
+                empty.append(field.label)
+    return render(request, "reporting/reports.html", {
+        "period": period, "is_annual": "-" not in period, "documents": _visible_documents(request, period),
+        "narrative_form": narrative_form, "empty_sections": empty,
+    }, status=status)
+
+
 @unit_roles(*REPORT_READERS)
 def reports(request, unit_slug, period):
     _period_readable(request, period)
     period = period.label
-    is_annual = "-" not in period
     narrative_form = None
-    if is_annual and request.unit_role == Role.CHIEF:
-        narrative = ReportNarrative.objects.filter(unit=request.unit, year=int(period)).first()
-        narrative_form = NarrativeForm(request.POST or None, instance=narrative, unit=request.unit)
-        if request.method == "POST" and narrative_form.is_valid():
+    if "-" not in period and request.unit_role == Role.CHIEF:
+        narrative_form = _narrative_form(request, int(period), request.POST or None)
+        if request.method == "POST":
+            if not narrative_form.is_valid():
+                return _reports_page(request, period, narrative_form, status=400)
             narrative_save(unit=request.unit, year=int(period), acting_user=request.user,
                            **narrative_form.cleaned_data)
             messages.success(request, _("The report text is saved."))
             return redirect(request.path)
     elif request.method == "POST":
         raise Http404
-    return render(request, "reporting/reports.html", {
-        "period": period, "is_annual": is_annual, "documents": _visible_documents(request, period),
-        "narrative_form": narrative_form,
-    })
+    return _reports_page(request, period, narrative_form)
 
 
 @require_POST
 @unit_roles(*CHIEF_ONLY)
 def report_build_view(request, unit_slug, period):
-    document = report_request(unit=request.unit, period=period.label, acting_user=request.user)
-    messages.info(request, _("Version %d is being built.") % document.version)
+    """Build a new version. For the yearly report the texts posted with the button are saved
+    first, so a summary typed and not yet saved is never lost and is in the version built."""
+    label = period.label
+    if "-" not in label and any(name in request.POST for name in NarrativeForm.Meta.fields):
+        narrative_form = _narrative_form(request, int(label), request.POST)
+        if not narrative_form.is_valid():
+            return _reports_page(request, label, narrative_form, status=400)
+        if narrative_form.has_changed():
+            narrative_save(unit=request.unit, year=int(label), acting_user=request.user,
+                           **narrative_form.cleaned_data)
+            messages.success(request, _("The report text is saved."))
+    document = report_request(unit=request.unit, period=label, acting_user=request.user)
+    document.refresh_from_db(fields=["status"])
+    # Say what happened: without a worker (make run) the version is already built.
+    if document.status == ReportDocument.Status.DONE:
+        messages.success(request, _("Version %d is built.") % document.version)
+    elif document.status == ReportDocument.Status.FAILED:
+        messages.error(request, _("Version %d could not be built.") % document.version)
+    else:
+        messages.info(request, _("Version %d is being built.") % document.version)
     return redirect("reporting:reports", unit_slug=unit_slug, period=period)
 
 

@@ -95,13 +95,15 @@ def report_build(*, unit: Unit, document_id: int) -> ReportDocument:
     if document.status == ReportDocument.Status.DONE:
         return document
     ReportDocument.objects.filter(pk=document_id).update(status=ReportDocument.Status.RUNNING, error="")
-    _progress(document_id, 10, _("Collecting figures"))
-    data_as_of = timezone.now()
-    with translation.override(unit.language):  # labels and chart texts are made with the figures
+    # The steps, labels and chart texts are in the unit's language, whoever asked for the build.
+    with translation.override(unit.language):
+        _progress(document_id, 10, _("Collecting figures"))
+        data_as_of = timezone.now()
         context = report_context(unit=unit, document=document)
-    _progress(document_id, 40, _("Rendering the PDF"))
+        _progress(document_id, 40, _("Rendering the PDF"))
     pdf = render_pdf(template=context["template"], context=context, language=unit.language)
-    _progress(document_id, 85, _("Storing"))
+    with translation.override(unit.language):
+        _progress(document_id, 85, _("Storing"))
     name = f"reports/{unit.slug}/{document.period}-v{document.version}.pdf"
     _write_atomically(Path(settings.MEDIA_ROOT) / name, pdf)
     with transaction.atomic():

@@ -14,7 +14,7 @@ def test_chief_builds_the_report_watches_the_progress_bar_and_downloads_the_pdf(
             browser_login(page, live_server, "anna")
             page.goto(f"{live_server.url}/{unit_a.slug}/reports/2025/")
             assert_accessible(page)
-            page.get_by_role("button", name="Bygg rapport").click()
+            page.get_by_role("button", name="Spara texterna och bygg rapporten").click()
             progress = page.locator(".report-progress progress")
             progress.wait_for()
             assert_accessible(page)
