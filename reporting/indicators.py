@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
 from sessions.models import (
@@ -476,7 +477,12 @@ def period_figures(*, unit, period: Period, core_only: bool = False) -> dict:
     JSON-able. Call it inside the unit's scope."""
     start, end = period.start, period.end
     figures = {"unit": unit.slug, "period": period.label, "start": start.isoformat(), "end": end.isoformat()}
-    figures |= core_figures(unit, start, end)
+    # A running period is counted up to today: its snapshots ("queue at the period's end", waits
+    # over the limit) are today's, not a guess at a day still to come. `as_of` says so.
+    as_of = min(end, timezone.localdate())
+    if as_of < end:
+        figures["as_of"] = as_of.isoformat()
+    figures |= core_figures(unit, start, as_of)
     for key in [] if core_only else profiles.profile_for(unit).figure_keys:
-        figures[key] = SECTION_FIGURES[key](unit, start, end)
+        figures[key] = SECTION_FIGURES[key](unit, start, as_of)
     return figures

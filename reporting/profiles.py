@@ -89,10 +89,11 @@ class Comparison:
         return self._table(path, title, rows, total=total, chart=chart)
 
     def months(self, path, title, *, total=None, chart=False) -> dict:
-        """One row per month of the period, beside the same month a year earlier."""
+        """One row per month of the period so far (a running period ends today), beside the same
+        month a year earlier."""
         now, before = value_at(self.current, path) or {}, value_at(self.earlier, path) or {}
-        rows = [_row(MONTHS[int(month[5:])], now[month], value)
-                for month, value in zip(now, before.values(), strict=True)]
+        earlier = {month[5:]: value for month, value in before.items()}
+        rows = [_row(MONTHS[int(month[5:])], value, earlier.get(month[5:], 0)) for month, value in now.items()]
         return self._table(path, title, rows, total=total, chart=chart)
 
     def _table(self, path, title, rows, *, total, chart) -> dict:

@@ -82,13 +82,14 @@ def test_a_period_that_does_not_exist_is_404(label, alice_client, unit_a):
     assert alice_client.get(f"/alpha/stats/{label}/").status_code == 404
 
 
-def test_the_page_opens_on_the_units_own_period(alice_client, oscar_client, unit_a, unit_b):
+def test_the_page_opens_on_the_units_own_last_complete_period(alice_client, oscar_client, unit_a, unit_b):
+    # Issue 18: "Open on the last complete period", not the running one.
     response = alice_client.get("/alpha/stats/")
     today = timezone.localdate()
     assert response.status_code == 302
-    assert response["Location"] == f"/alpha/stats/{Period.containing(today, 'quarter')}/"
+    assert response["Location"] == f"/alpha/stats/{Period.containing(today, 'quarter').previous()}/"
     response = oscar_client.get(f"/{unit_b.slug}/stats/")
-    assert response["Location"] == f"/{unit_b.slug}/stats/{Period.containing(today, 'tertial')}/"
+    assert response["Location"] == f"/{unit_b.slug}/stats/{Period.containing(today, 'tertial').previous()}/"
 
 
 def test_the_page_steps_back_and_forth(alice_client, unit_a):

@@ -109,3 +109,15 @@ class Period:
 def current_period(unit, today: datetime.date) -> Period:
     """The period of the unit's own kind (Unit.period_kind) that contains `today`."""
     return Period.containing(today, unit.period_kind)
+
+
+def last_complete_period(unit, today: datetime.date) -> Period:
+    """The latest period of the unit's own kind that has ended: where statistics open."""
+    return current_period(unit, today).previous()
+
+
+def period_state(period: Period, today: datetime.date) -> str:
+    """"future" (not begun), "running" (counted up to today) or "complete"."""
+    if period.start > today:
+        return "future"
+    return "running" if period.end >= today else "complete"
