@@ -74,7 +74,8 @@ def statement_filename(statement: dict) -> str:
 def statement_csv(statement: dict, *, unit: Unit) -> bytes:
     with translation.override(unit.language):
         headers, rows = statement_table(statement)
-        return table_bytes(headers=headers, rows=rows, fmt="csv")
+        # The stored statement (hashed when the month closes) keeps commas: it is read by programs.
+        return table_bytes(headers=headers, rows=rows, fmt="csv", dialect="comma")
 
 
 def statement_json(statement: dict) -> bytes:
@@ -115,12 +116,17 @@ def overview_table(overview: dict) -> tuple[list[str], list[list]]:
             continue
         by_municipality = statement["fees"]["by_municipality"]
         rows.append([
-            f"{entry['month']:%Y-%m}", status, statement["billable_hours"], statement["hours_over_cap"],
-            statement["hours_year_to_date"], statement["amount"], statement["fixed_amount"],
-            statement["fees"]["visits"], statement["fees"]["total"],
-        ] + [by_municipality[name]["total"] if name in by_municipality else "0.00" for name in municipalities])
+            f"{entry['month']:%Y-%m}", status, *map(Decimal, (
+                statement["billable_hours"], statement["hours_over_cap"], statement["hours_year_to_date"],
+                statement["amount"], statement["fixed_amount"])),
+            statement["fees"]["visits"], Decimal(statement["fees"]["total"]),
+        ] + [Decimal(by_municipality[name]["total"] if name in by_municipality else "0.00")
+             for name in municipalities])
     totals = overview["totals"]
-    rows.append([_("Total"), "", totals["billable_hours"], totals["hours_over_cap"], overview["hours_year_to_date"],
-                 totals["amount"], totals["fixed_amount"], totals["fee_visits"], totals["fees"]]
-                + [overview["fees_by_municipality"][name]["total"] for name in municipalities])
+    # Numbers as numbers (the statement JSON keeps them as exact strings): a spreadsheet sums them.
+    rows.append([_("Total"), "", *map(Decimal, (totals["billable_hours"], totals["hours_over_cap"],
+                                                overview["hours_year_to_date"], totals["amount"],
+                                                totals["fixed_amount"])),
+                 totals["fee_visits"], Decimal(totals["fees"])]
+                + [Decimal(overview["fees_by_municipality"][name]["total"]) for name in municipalities])
     return headers, rows

@@ -136,7 +136,9 @@ def statement_file(request, unit_slug, month, fmt):
     action = "billing.statement_download"
     if fmt == "xlsx" or (fmt == "csv" and (not result.closed or result.filtered)):
         headers, rows = documents.statement_table(result.data)
-        return table_response(request, filename=filename, headers=headers, rows=rows, fmt=fmt, action=action)
+        # The same dialect as the stored statement of a closed month (documents.statement_csv).
+        return table_response(request, filename=filename, headers=headers, rows=rows, fmt=fmt, action=action,
+                              dialect="comma")
     if result.filtered:
         content = documents.statement_pdf(result.data, unit=unit, close=result.close)
         audit_log(user=request.user, unit=unit, action=f"{action}.{fmt}", obj=result.close)

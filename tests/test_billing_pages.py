@@ -189,9 +189,9 @@ def test_year_overview_and_its_exports(anna_client, unit_a, billed, anna):
     assert "2\xa0268,75\xa0kr" in text  # 2.75 h + 1.00 h = 3.75 h × 605.00
     assert "<svg" in text
     csv = anna_client.get(f"/{unit_a.slug}/billing/2025/overview.csv").content.decode("utf-8-sig").splitlines()
-    assert csv[0].startswith("Månad,Status,Debiterade timmar")
-    assert csv[2].startswith("2025-02,Avslutad,2.75,0.00,2.75,1663.75")
-    assert csv[3].startswith("2025-03,Öppen,1.00,0.00,3.75,605.00")
+    assert csv[0].startswith("Månad;Status;Debiterade timmar")
+    assert csv[2].startswith("2025-02;Avslutad;2,75;0,00;2,75;1663,75")
+    assert csv[3].startswith("2025-03;Öppen;1,00;0,00;3,75;605,00")
     xlsx = anna_client.get(f"/{unit_a.slug}/billing/2025/overview.xlsx")
     assert load_workbook(io.BytesIO(xlsx.content)).active["A1"].value == "Månad"
     assert AuditEvent.objects.filter(action__startswith="billing.overview_download").count() == 2
@@ -256,4 +256,4 @@ def test_the_running_organisations_administrator_reads_the_year_of_closed_months
     page = olga_client.get(f"/{unit_a.slug}/billing/2025/").content.decode()
     assert "2025-02" in page and "2025-03" not in page  # an open month is the unit's own, still preliminary
     csv = olga_client.get(f"/{unit_a.slug}/billing/2025/overview.csv").content.decode("utf-8-sig").splitlines()
-    assert csv[1].startswith("2025-02,Avslutad,2.75") and "2025-03" not in "".join(csv)
+    assert csv[1].startswith("2025-02;Avslutad;2,75") and "2025-03" not in "".join(csv)

@@ -15,7 +15,11 @@ from units.models import AuditEvent
 
 def test_csv_keeps_decimals_exact_and_swedish_letters():
     content = table_bytes(headers=["kommun", "timmar"], rows=[["Söderköping", Decimal("1.25")]], fmt="csv")
-    assert content.decode("utf-8-sig").splitlines() == ["kommun,timmar", "Söderköping,1.25"]
+    # Issue 18: what Swedish and Danish Excel open as columns — semicolons and decimal commas.
+    assert content.decode("utf-8-sig").splitlines() == ["kommun;timmar", "Söderköping;1,25"]
+    plain = table_bytes(headers=["kommun", "timmar"], rows=[["Söderköping", Decimal("1.25")]], fmt="csv",
+                        dialect="comma")
+    assert plain.decode("utf-8-sig").splitlines() == ["kommun,timmar", "Söderköping,1.25"]
 
 
 def test_xlsx_has_a_bold_header_and_numbers_as_numbers():
@@ -34,7 +38,7 @@ FORMULA_SHAPED = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r=1", HYPERLINK]
 
 
 def _csv_cells(content: bytes) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
 
 
 def _assert_inert_xlsx(content: bytes, texts: list[str]):
@@ -70,7 +74,7 @@ def test_csv_cells_that_could_run_as_formulas_are_written_as_text():
     assert content.startswith("\ufeff".encode())
     _assert_escaped_csv(content, ["=header", *FORMULA_SHAPED])
     # Numbers, and numbers already written as text, are left as they are.
-    assert all(row[1:] == ["-5", "-1.25", "-7.50"] for row in _csv_cells(content)[1:])
+    assert all(row[1:] == ["-5", "-1,25", "-7.50"] for row in _csv_cells(content)[1:])
 
 
 def test_xlsx_drops_control_characters_openpyxl_refuses_instead_of_failing():
@@ -97,3 +101,24 @@ def test_complaint_texts_shaped_like_formulas_are_inert_in_the_chiefs_export(ann
     with scope(unit=unit_a):
         # The export changes nothing: the texts are stored as typed.
         assert sorted(QualityEvent.objects.values_list("description", flat=True)) == sorted(FORMULA_SHAPED)
+
+
+def test_xlsx_names_its_sheet_fits_its_columns_and_freezes_the_header():
+    # Issue 18: "XLSX: named sheets, column widths that fit, … dates as dates, a header row frozen".
+    content = table_bytes(headers=["kommun", "datum"], rows=[["Norrköping med omnejd", datetime.date(2025, 3, 1)]],
+                          fmt="xlsx", sheet="queue-by-month-alpha-2025-03")
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.title == "queue-by-month-alpha-2025-03"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width >= len("Norrköping med omnejd")
+    assert sheet["B2"].is_date
+
+
+def test_the_browser_download_takes_the_dialect_programs_ask_for(alice_client, unit_a):
+    semicolon = alice_client.get(f"/{unit_a.slug}/visits/", {"export": "csv"}).content.decode("utf-8-sig")
+    comma = alice_client.get(f"/{unit_a.slug}/visits/", {"export": "csv", "dialect": "comma"})
+    comma = comma.content.decode("utf-8-sig")
+    assert semicolon.splitlines()[0] == "Kanal;Idag;Denna vecka;Denna månad"
+    assert comma.splitlines()[0] == "Kanal,Idag,Denna vecka,Denna månad"
+    unknown = alice_client.get(f"/{unit_a.slug}/visits/", {"export": "csv", "dialect": "tab"}).content
+    assert unknown.decode("utf-8-sig") == semicolon

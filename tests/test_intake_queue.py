@@ -134,8 +134,8 @@ def test_queue_by_month_page_has_a_chart_a_table_and_exports(anna_client, in_uni
     csv = anna_client.get(f"/{in_unit_a.slug}/queue/months/", {"format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     lines = csv.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Månad,Inkomna,Erbjudna en tid,Väntar vid månadens slut"
-    assert lines[-1] == f"{TODAY:%Y-%m},2,0,2"
+    assert lines[0] == "Månad;Inkomna;Erbjudna en tid;Väntar vid månadens slut"
+    assert lines[-1] == f"{TODAY:%Y-%m};2;0;2"
     xlsx = anna_client.get(f"/{in_unit_a.slug}/queue/months/", {"format": "xlsx"})
     assert xlsx.content[:2] == b"PK"
     assert list(AuditEvent.objects.filter(unit=in_unit_a, action__startswith="export").values_list(

@@ -168,7 +168,7 @@ def test_outreach_list_exports_and_runs_a_fixed_number_of_queries(alice_client, 
         alice_client.get(f"/{unit_a.slug}/quality/outreach/", {"year": YEAR})
     export = alice_client.get(f"/{unit_a.slug}/quality/outreach/", {"year": YEAR, "format": "csv"})
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert len(lines) == 21 and lines[1] == f"{MAR.isoformat()},Föreläsning,12,2.00,,alice"
+    assert len(lines) == 21 and lines[1] == f"{MAR.isoformat()};Föreläsning;12;2,00;;alice"
 
 
 # --- Staff competence and training --------------------------------------------------------------

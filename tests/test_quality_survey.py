@@ -311,7 +311,7 @@ def test_results_page_and_export_show_suppressed_cells_as_less_than_n(anna_clien
     export = anna_client.get(f"/{unit_a.slug}/quality/survey/results/",
                              {"start": "2025-01-01", "end": "2025-12-31", "format": "csv"})
     lines = export.content.decode("utf-8-sig").splitlines()
-    assert lines[1].startswith("Jag blev väl bemött.,<5,,,,,,,")
+    assert lines[1].startswith("Jag blev väl bemött.;<5;;;;;;;")
 
 
 def test_free_text_answers_are_for_the_chief_only_and_never_exported(anna_client, alice_client, survey, unit_a):

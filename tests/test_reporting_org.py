@@ -53,7 +53,7 @@ def test_both_bydele_and_the_city_total(city_admin, copenhagen):
 def test_the_organisation_export_is_suppressed_and_logged(city_admin, copenhagen):
     response = city_admin.get("/org/kobenhavn/stats/2025-Q1/?export=csv")
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert "Gennemførte samtaler efter form,Individuel,<5,..,.." in lines
+    assert "Gennemførte samtaler efter form;Individuel;<5;..;.." in lines
     assert AuditEvent.objects.filter(action="export.csv", unit=None).count() == 1
 
 

@@ -112,9 +112,9 @@ def test_csv_export_by_unit_staff_is_exact_and_logged(anna_client, anna, data_a)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="alpha-2025-Q1.csv"'
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Avsnitt,Tabell,Uppgift,2025-Q1,2024-Q1"
-    assert "Aktivitet,Samtal och återbud,Klienttimmar,6.33,0.00" in lines
-    assert "Genomströmning,Nya ansökningar per kommun,Finspång,2,0" in lines
+    assert lines[0] == "Avsnitt;Tabell;Uppgift;2025-Q1;2024-Q1"
+    assert "Aktivitet;Samtal och återbud;Klienttimmar;6,33;0,00" in lines
+    assert "Genomströmning;Nya ansökningar per kommun;Finspång;2;0" in lines
     event = AuditEvent.objects.get(action="export.csv")
     assert (event.user, event.unit) == (anna, data_a)
 

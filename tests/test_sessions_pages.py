@@ -183,7 +183,7 @@ def test_the_list_does_the_same_queries_for_3_and_300_rows(alice_client, alice, 
 def test_the_list_exports_csv_and_xlsx_and_logs_the_download(alice_client, alice, unit_a, logged_sessions):
     response = alice_client.get(f"/{unit_a.slug}/sessions/", {"status": "held", "export": "csv"})
     assert response["Content-Disposition"] == f'attachment; filename="sessions-{unit_a.slug}.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Datum", "Start", "Minuter"]
     assert [row[0] for row in rows[1:]] == ["2025-03-18", "2025-03-10", "2025-03-03"]
     assert rows[1][7] == "anna"
@@ -353,7 +353,7 @@ def test_courses_are_counted_when_they_start_and_end(alice_client, unit_a):
 
 def test_the_tally_exports_its_table(alice_client, unit_a):
     response = alice_client.get(f"/{unit_a.slug}/visits/", {"export": "csv"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Kanal", "Idag", "Denna vecka", "Denna månad"]
     assert len(rows) == 5
 

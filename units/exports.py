@@ -7,6 +7,7 @@ cells are written by defusedcsv, which prefixes such text with `'`; XLSX string 
 typed as strings, so openpyxl never stores them as formulas. Numbers stay numbers."""
 
 import io
+import re
 from decimal import Decimal
 from numbers import Number
 
@@ -15,6 +16,7 @@ from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from .services import audit_log
 
@@ -25,58 +27,92 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CSV_LEADING_WHITESPACE = ("\t", "\r")
 
 
-def csv_writer(stream, **options):
+# CSV dialects. "semicolon" is what Swedish and Danish Excel open as columns: semicolons and
+# decimal commas; the browser's downloads use it. "comma" (`?dialect=comma`) is for programs:
+# commas and decimal points, as the management commands print.
+DIALECTS = {"semicolon": {"delimiter": ";", "decimal": ","}, "comma": {"delimiter": ",", "decimal": "."}}
+DEFAULT_DIALECT = "semicolon"
+
+
+def csv_writer(stream, *, dialect: str = "comma", **options):
     """A csv.writer whose string cells can never become formulas; the one way to write CSV."""
-    return _InertCsvWriter(defusedcsv.writer(stream, **options))
+    spec = DIALECTS[dialect]
+    return _InertCsvWriter(defusedcsv.writer(stream, delimiter=spec["delimiter"], **options), spec["decimal"])
 
 
 class _InertCsvWriter:
-    def __init__(self, writer):
+    def __init__(self, writer, decimal: str):
         self._writer = writer
+        self._decimal = decimal
 
     def writerow(self, row):
-        return self._writer.writerow([_csv_cell(value) for value in row])
+        return self._writer.writerow([_csv_cell(value, self._decimal) for value in row])
 
     def writerows(self, rows):
         for row in rows:
             self.writerow(row)
 
 
-def _csv_cell(value):
+def _csv_cell(value, decimal: str = "."):
     if value is None:
         return ""
+    if isinstance(value, Decimal | float):
+        return str(value).replace(".", decimal)
     if isinstance(value, Number):
         return value
     text = str(value)
     return "'" + text if text.startswith(_CSV_LEADING_WHITESPACE) else text
 
 
-def table_bytes(*, headers: list[str], rows: list[list], fmt: str) -> bytes:
+def table_bytes(*, headers: list[str], rows: list[list], fmt: str, dialect: str = DEFAULT_DIALECT,
+                sheet: str = "") -> bytes:
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv_writer(buffer)
+        writer = csv_writer(buffer, dialect=dialect)
         writer.writerow(headers)
         writer.writerows(rows)
         # BOM so that Excel opens å, ä, ö and ø correctly.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         workbook = Workbook()
-        sheet = workbook.active
+        worksheet = workbook.active
+        worksheet.title = _sheet_title(sheet or "Data")
+        widths = {}
         for row_number, row in enumerate([headers, *rows], start=1):
             for column, value in enumerate(row, start=1):
-                _xlsx_put(sheet.cell(row=row_number, column=column), value)
-        for cell in sheet[1]:
+                _xlsx_put(worksheet.cell(row=row_number, column=column), value)
+                widths[column] = max(widths.get(column, 0), _shown_width(value))
+        for cell in worksheet[1]:
             cell.font = Font(bold=True)
+        for column, width in widths.items():
+            worksheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+        worksheet.freeze_panes = "A2"  # the header stays in sight while scrolling
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()
     raise ValueError(f"unknown export format {fmt!r}")
 
 
+def _sheet_title(name: str) -> str:
+    # Excel: at most 31 characters, none of []:*?/\
+    return re.sub(r"[\[\]:*?/\\]", "-", str(name))[:31] or "Data"
+
+
+def _shown_width(value) -> int:
+    if value is None:
+        return 0
+    if hasattr(value, "isoformat"):
+        return 10
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
 def table_response(request, *, filename: str, headers: list[str], rows: list[list], fmt: str,
-                   action: str = "export") -> HttpResponse:
-    """`filename` without extension; `fmt` is "csv" or "xlsx"."""
-    content = table_bytes(headers=headers, rows=rows, fmt=fmt)
+                   action: str = "export", dialect: str | None = None) -> HttpResponse:
+    """`filename` without extension; `fmt` is "csv" or "xlsx". CSV in `dialect`, else the one
+    `?dialect=` asks for (semicolon, the default, or comma); an XLSX sheet is named after the file."""
+    dialect = dialect or request.GET.get("dialect", DEFAULT_DIALECT)
+    content = table_bytes(headers=headers, rows=rows, fmt=fmt, sheet=filename,
+                          dialect=dialect if dialect in DIALECTS else DEFAULT_DIALECT)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     audit_log(user=request.user, unit=getattr(request, "unit", None), action=f"{action}.{fmt}",
