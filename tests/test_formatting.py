@@ -33,3 +33,16 @@ def test_date_inputs_carry_iso_values_in_every_language(language):
     with translation.override(language):
         html = DateInput().render("date", datetime.date(2025, 3, 31))
     assert 'type="date"' in html and 'value="2025-03-31"' in html
+
+
+def test_one_format_per_kind_of_figure():
+    # Issue 18: "Median 7,0 | 7", "73,60 %" beside "94,3 %" — one format per kind of figure.
+    from reporting.templatetags.reporting import cell
+    from units.templatetags.familjestod import percent
+
+    with translation.override("sv"):
+        assert cell(7.0) == "7" and cell(7) == "7"  # a whole median reads as the count beside it
+        assert cell(7.5) == "7,5"
+        assert percent(Decimal("73.60")) == percent(73.6) == "73,6\u00a0%"
+        assert cell("0.943", percent=True) == "94,3\u00a0%"
+        assert percent(None) == "–"

@@ -16,8 +16,8 @@ def cell(value, percent=False):
         return _decimal_text(value, percent=percent)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if isinstance(value, float):  # a median between two whole days
-        return format_decimal(Decimal(str(value)), 1)
+    if isinstance(value, float):  # a median: one decimal only between two whole days ("7", "7,5")
+        return format_decimal(Decimal(str(value)), 0 if value.is_integer() else 1)
     return format_decimal(value, 0)  # a count, or "–" for None
 
 

@@ -41,3 +41,10 @@ def integer(value):
 def money(value):
     text = format_decimal(value, 2)
     return text if text == "–" else f"{text}{NBSP}kr"
+
+
+@register.filter
+def percent(value):
+    """A share already in per cent (`73.6`) as every page, PDF and export writes shares: `73,6 %`."""
+    text = format_decimal(value, 1)
+    return text if text == "–" else f"{text}{NBSP}%"
