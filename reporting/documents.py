@@ -19,11 +19,11 @@ def _figures(unit, period: Period) -> tuple[dict, dict, list[dict]]:
     current = indicators.period_figures(unit=unit, period=period)
     earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
     if not unit.is_anonymous:
-        return current, earlier, profiles.page_sections(unit, current, earlier)
+        return current, earlier, profiles.shown_sections(profiles.page_sections(unit, current, earlier))
     years = {}
     shown_current = outside.figures_outside(unit=unit, period=period, cache=years)
     shown_earlier = outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years)
-    return current, earlier, profiles.page_sections(unit, shown_current, shown_earlier)
+    return current, earlier, profiles.shown_sections(profiles.page_sections(unit, shown_current, shown_earlier))
 
 
 def _quality(unit, start: datetime.date, end: datetime.date, year: int) -> dict:

@@ -282,9 +282,10 @@ PROFILES = {
     # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
     Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK)),
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
-    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (WAITING, ACTIVITY, THROUGHPUT, COUNTED_WORK, INDICATOR)),
-    # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb).
-    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (ACTIVITY, THROUGHPUT, WALK_INS)),
+    # The headline first: the indicator and its target, then the counted work.
+    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, WAITING, ACTIVITY, THROUGHPUT)),
+    # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
+    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT)),
 }
 
 
@@ -297,6 +298,20 @@ def page_sections(unit, current: dict, earlier: dict) -> list[dict]:
     pair = Comparison(current, earlier)
     return [{"key": section.key, "title": section.title, "tables": section.tables(pair)}
             for section in profile_for(unit).sections]
+
+
+def shown_sections(sections: list[dict]) -> list[dict]:
+    """The sections a reader is shown (page and PDF): one whose every figure is zero or missing,
+    this period and the year before, is left out — København logs no sessions, a unit without a
+    queue has no waits. Exports keep every section, so their columns are the same every period."""
+    def empty(value):
+        if isinstance(value, bool):  # a target missed is news, not an empty cell
+            return False
+        return value is None or value == 0 or (isinstance(value, str) and not value.strip("0.,"))
+
+    return [section for section in sections
+            if not all(empty(row["current"]) and empty(row["earlier"])
+                       for table in section["tables"] for row in table["rows"])]
 
 
 # The organisation page: (label, dotted path, how the total column adds it up).

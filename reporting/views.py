@@ -65,7 +65,8 @@ def stats(request, unit_slug, period: Period):
                               headers=[_("Section"), _("Table"), _("Figure"), current["period"], earlier["period"]])
     own_kind = Period.containing(period.start, unit.period_kind)
     return render(request, "reporting/stats.html", {
-        "period": period, "earlier_period": period.year_earlier(), "sections": sections, "suppressed": leaves_unit,
+        "period": period, "earlier_period": period.year_earlier(), "suppressed": leaves_unit,
+        "sections": profiles.shown_sections(sections),
         "running": state == "running", "as_of": timezone.localdate() if state == "running" else None,
         "threshold": unit.suppression_threshold,
         "not_published": leaves_unit and not outside.on_lattice(unit, period),

@@ -30,3 +30,11 @@ def _decimal_text(value: str, *, percent: bool) -> str:
     if percent:
         return f"{format_decimal(number * 100, 1)}{NBSP}%"
     return format_decimal(number, -number.as_tuple().exponent)
+
+
+@register.filter
+def goal_class(value) -> str:
+    """A yes/no figure (a target met or not) is coloured as well as written."""
+    if isinstance(value, bool):
+        return " goal-met" if value else " goal-missed"
+    return ""
