@@ -14,16 +14,16 @@ from . import indicators, outside, profiles
 from .models import ReportDocument, ReportNarrative
 
 
-def _figures(unit, period: Period) -> tuple[dict, dict, list[dict]]:
-    """Exact figures (stored with the version) and the sections as the document shows them."""
+def _figures(unit, period: Period) -> tuple[dict, dict, dict, dict]:
+    """Exact figures (stored with the version) and the figures as the document shows them
+    (suppressed for an anonymous unit: the document leaves the unit)."""
     current = indicators.period_figures(unit=unit, period=period)
     earlier = indicators.period_figures(unit=unit, period=period.year_earlier())
     if not unit.is_anonymous:
-        return current, earlier, profiles.shown_sections(profiles.page_sections(unit, current, earlier))
+        return current, earlier, current, earlier
     years = {}
-    shown_current = outside.figures_outside(unit=unit, period=period, cache=years)
-    shown_earlier = outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years)
-    return current, earlier, profiles.shown_sections(profiles.page_sections(unit, shown_current, shown_earlier))
+    return (current, earlier, outside.figures_outside(unit=unit, period=period, cache=years),
+            outside.figures_outside(unit=unit, period=period.year_earlier(), cache=years))
 
 
 def _quality(unit, start: datetime.date, end: datetime.date, year: int) -> dict:
@@ -42,7 +42,8 @@ def _quality(unit, start: datetime.date, end: datetime.date, year: int) -> dict:
 
 def report_context(*, unit, document: ReportDocument) -> dict:
     period = Period.parse(document.period)
-    current, earlier, sections = _figures(unit, period)
+    current, earlier, shown_current, shown_earlier = _figures(unit, period)
+    sections = profiles.shown_sections(profiles.page_sections(unit, shown_current, shown_earlier))
     context = {
         "unit": unit,
         "organisation": unit.organisation,
@@ -62,6 +63,7 @@ def report_context(*, unit, document: ReportDocument) -> dict:
             "template": "reporting/pdf/annual.html",
             "narrative": ReportNarrative.objects.filter(unit=unit, year=period.year).first(),
             "quality": _quality(unit, period.start, period.end, period.year),
+            "headline": profiles.headline(unit, shown_current, shown_earlier),
         })
     else:
         context["template"] = "reporting/pdf/period.html"

@@ -289,6 +289,63 @@ PROFILES = {
 }
 
 
+# The yearly report's first page: a few figures a committee reads, per kind of unit —
+# (label, dotted path, percent?). Counts first; the chart draws the counts.
+HEADLINES = {
+    Unit.Kind.FAMILY_COUNSELLING: [
+        (_("Sessions held"), "sessions_held", False), (_("New applications"), "new_applications", False),
+        (_("Cases started (first session held)"), "cases_started", False),
+        (_("Median waiting time (days)"), "waiting_days.median", False),
+        (_("Offered within the waiting-time limit"), "waiting_days.within_limit_share", True)],
+    Unit.Kind.FAMILY_TREATMENT: [
+        (_("Sessions held"), "sessions_held", False), (_("Cases started (first session held)"), "cases_started", False),
+        (_("Cases closed"), "cases_closed", False)],
+    Unit.Kind.FAMILY_UNIT: [
+        (_("Sessions held"), "sessions_held", False), (_("Cases started (first session held)"), "cases_started", False),
+        (_("Share not current again"), "not_current_again.share", True)],
+    Unit.Kind.OPEN_COUNSELLING: [
+        (_("Inquiries"), "visits.total", False), (_("Courses started"), "courses.started", False),
+        (_("Courses ended"), "courses.ended", False)],
+}
+
+
+def change_percent(current, earlier) -> Decimal | None:
+    """The change from the year before in per cent, one decimal; none where either is hidden,
+    missing or the year before is zero (a change from nothing is not a percentage)."""
+    if not isinstance(current, int | str) or not isinstance(earlier, int | str) or is_mark(current) \
+            or is_mark(earlier) or isinstance(current, bool):
+        return None
+    try:
+        now, before = Decimal(current), Decimal(earlier)
+    except ArithmeticError:
+        return None
+    if before == 0:
+        return None
+    return ((now - before) * 100 / before).quantize(Decimal("0.1"))
+
+
+def headline(unit, current: dict, earlier: dict) -> dict:
+    """The key figures of the year beside the year before, as the reader may see them (shown
+    figures: suppressed for an anonymous unit), with the change and one chart of the counts."""
+    rows = []
+    for label, path, percent in HEADLINES[unit.kind]:
+        now, before = value_at(current, path), value_at(earlier, path)
+        rows.append({"label": label, "path": path, "current": now, "earlier": before, "percent": percent,
+                     "change": None if percent else change_percent(now, before)})
+    counts = [row for row in rows if not row["percent"] and not row["path"].endswith("median")]
+    chart = bar_chart(title=str(_("Key figures")), labels=[str(row["label"]) for row in counts], series=[
+        (current["period"], [row["current"] if isinstance(row["current"], int) or is_mark(row["current"]) else None
+                             for row in counts]),
+        (earlier["period"], [row["earlier"] if isinstance(row["earlier"], int) or is_mark(row["earlier"]) else None
+                             for row in counts]),
+    ])
+    goal = None
+    target = value_at(current, "not_current_again.target_percent")
+    if target is not None and "not_current_again.share" in {path for _l, path, _p in HEADLINES[unit.kind]}:
+        goal = {"target": Decimal(target), "met": value_at(current, "not_current_again.meets_target")}
+    return {"rows": rows, "chart": chart, "goal": goal}
+
+
 def profile_for(unit) -> Profile:
     return PROFILES[unit.kind]
 

@@ -92,3 +92,10 @@ def test_a_chart_without_any_value_says_no_data_instead_of_axes():
                 line_chart(title="Tom", labels=[], series=[("ORS", [])])):
         texts = _texts(svg)
         assert texts == ["No data to show"]
+
+
+def test_a_few_long_category_labels_are_each_shortened_to_their_room_not_skipped():
+    labels = ["Genomförda samtal", "Påbörjade ärenden (första samtalet genomfört)"]
+    shown = _texts(bar_chart(title="Nyckeltal", labels=labels, series=[("2025", [449, 128])]), "chart-label")
+    assert len(shown) == 2 and shown[0] == "Genomförda samtal"
+    assert shown[1].endswith("…") and len(shown[1]) * 6.6 <= (640 - 48 - 12) / 2

@@ -18,6 +18,7 @@ PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"]
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 28, 48
 CHARACTER_WIDTH = 6.6  # an 11 px DejaVu Sans character, wide enough for "m" and digits
+FEW_CATEGORIES = 8
 
 
 def _scale(values, *, integers: bool) -> tuple[Decimal, Decimal]:
@@ -80,11 +81,20 @@ def _axes(top: Decimal, tick_step: Decimal, labels: list[str]):
         parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" fill="#333">'
                      f"{escape(_number(value))}</text>")
     step = (WIDTH - LEFT - RIGHT) / max(len(labels), 1)
-    for index in shown_labels(labels, step):
+    # A long series (months, dates) prints every n-th label; a few categories print each one,
+    # shortened to its room (the whole label is in the table beside the chart).
+    few = len(labels) <= FEW_CATEGORIES
+    for index in range(len(labels)) if few else shown_labels(labels, step):
         x = LEFT + step * (index + 0.5)
+        label = _fit(labels[index], step) if few else labels[index]
         parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" fill="#333" '
-                     f'class="chart-label">{escape(labels[index])}</text>')
+                     f'class="chart-label">{escape(label)}</text>')
     return "".join(parts), step
+
+
+def _fit(label: str, room: float) -> str:
+    characters = max(int((room - 8) / CHARACTER_WIDTH), 3)
+    return label if len(label) <= characters else label[:characters - 1].rstrip() + "…"
 
 
 def _legend(entries):

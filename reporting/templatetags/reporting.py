@@ -38,3 +38,8 @@ def goal_class(value) -> str:
     if isinstance(value, bool):
         return " goal-met" if value else " goal-missed"
     return ""
+
+
+@register.filter
+def duties_done(duties) -> int:
+    return sum(1 for duty in duties if duty.met)
