@@ -3,6 +3,7 @@ import importlib.util
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from .access import REPORT_READERS, organisations_for, unit_roles, units_seen_by_organisation
 from .models import Membership
@@ -40,4 +41,5 @@ def unit_home_panels(request):
 
 def org_home(request, org_slug):
     units = units_seen_by_organisation(request.organisation)
-    return render(request, "units/org_home.html", {"units": units})
+    # The yearly report is due 31 March for the year before: that is the year to follow.
+    return render(request, "units/org_home.html", {"units": units, "report_year": timezone.localdate().year - 1})
