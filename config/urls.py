@@ -10,9 +10,10 @@ from django.urls import include, path
 from units import views as unit_views
 
 # Apps that add pages under a unit or an organisation; an app that has none yet is skipped.
-UNIT_URLCONFS = ["units.urls", "intake.urls", "sessions.urls", "billing.urls", "reporting.urls", "quality.urls"]
+UNIT_URLCONFS = ["units.urls", "intake.urls", "sessions.urls", "billing.urls", "reporting.urls", "quality.urls",
+                 "bookings.urls"]
 ORG_URLCONFS = ["reporting.org_urls", "billing.org_urls"]
-PUBLIC_URLCONFS = ["quality.public_urls"]
+PUBLIC_URLCONFS = ["quality.public_urls", "bookings.public_urls"]
 
 
 def _existing(modules):

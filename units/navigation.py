@@ -11,6 +11,7 @@ from .access import REPORT_READERS as EVERYONE
 ENTRIES = [
     ("intake:queue", _("Queue"), MEMBERS),
     ("intake:application_new", _("New application"), MEMBERS),
+    ("calendar:calendar", _("Calendar"), MEMBERS),
     ("counselling:session_new", _("Log session"), MEMBERS),
     ("counselling:session_list", _("Sessions"), MEMBERS),
     ("counselling:case_list", _("Cases"), MEMBERS),

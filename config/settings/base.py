@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "billing",
     "reporting",
     "quality",
+    "bookings",
 ]
 
 MIDDLEWARE = [

@@ -14,7 +14,7 @@ from units.demo import DEMO_PASSWORD, demo_logins, seed_tenants
 
 HISTORY_START = datetime.date(2024, 1, 1)
 # Each app that records activity offers `seed_history(*, unit, rng, start, end)`, in this order.
-HISTORY_MODULES = ["intake.demo", "sessions.demo", "quality.demo", "billing.demo", "reporting.demo"]
+HISTORY_MODULES = ["intake.demo", "sessions.demo", "quality.demo", "billing.demo", "bookings.demo", "reporting.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,21 @@
+"""The landing page: today's bookings with the one-click outcome buttons."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from units.access import MEMBER_ROLES
+from units.models import Role
+
+from . import selectors
+from .views import OUTCOME_BUTTONS
+
+
+def panels(request) -> list[dict]:
+    if request.unit_role not in MEMBER_ROLES:
+        return []
+    today = timezone.localdate()
+    # The chief sees the whole unit's day; a counsellor their own.
+    counsellor = None if request.unit_role == Role.CHIEF else request.user
+    bookings = list(selectors.bookings_between(request.unit, start=today, end=today, counsellor=counsellor))
+    return [{"title": _("Today's bookings"), "template": "bookings/panels/today.html", "bookings": bookings,
+             "buttons": OUTCOME_BUTTONS, "show_names": counsellor is None, "today": today}]

