@@ -20,7 +20,9 @@ from units.pii import guard_fields, reject_identity_numbers
 
 class Booking(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings")
+    # A booking is a plan: when its case or its logged session goes (retention purges closed
+    # cases), the booking goes with it.
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="bookings")
     date = models.DateField(_("date"))
     start_time = models.TimeField(_("start"))
     minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
@@ -35,7 +37,7 @@ class Booking(models.Model):
                                          related_name="+")
     # The bookings of one weekly or fortnightly series share this id.
     series = models.UUIDField(null=True, blank=True, editable=False)
-    session = models.OneToOneField(Session, null=True, blank=True, on_delete=models.PROTECT,
+    session = models.OneToOneField(Session, null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="booking", verbose_name=_("logged session"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

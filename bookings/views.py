@@ -100,7 +100,7 @@ def calendar(request, unit_slug):
         "counsellor_param": "all" if counsellor is None else counsellor.pk,
         "awaiting": awaiting, "awaiting_total": awaiting_total, "buttons": OUTCOME_BUTTONS,
         "is_chief": _is_chief(request), "hours": selectors.reachability(unit),
-        "show_names": counsellor is None,
+        "show_names": counsellor is None, "compact_days": view == "week",
     })
 
 
