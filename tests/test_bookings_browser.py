@@ -13,6 +13,7 @@ from sessions.models import Session
 from tests.a11y import assert_accessible
 from tests.conftest import browser_login
 from tests.sessions_helpers import case
+from units.periods import current_period
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,8 +35,8 @@ def test_book_a_series_from_a_case_mark_one_held_and_see_it_counted(page, live_s
         family = case(unit_b, "U-2026-0007", opened_on=today - datetime.timedelta(days=20),
                       assigned_on=today - datetime.timedelta(days=20))
     browser_login(page, live_server, "bob")
-    page.goto(f"{live_server.url}/{unit_b.slug}/stats/")
-    stats_url = page.url
+    # The running period (the menu opens on the last complete one).
+    stats_url = f"{live_server.url}/{unit_b.slug}/stats/{current_period(unit_b, today).label}/"
     before = _find(json.loads(page.context.request.get(f"{stats_url}?export=json").text()), "sessions_held")
 
     page.goto(f"{live_server.url}/{unit_b.slug}/cases/{family.pk}/")
