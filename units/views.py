@@ -24,7 +24,8 @@ def unit_home(request, unit_slug):
     return render(request, "units/unit_home.html", {"panels": unit_home_panels(request)})
 
 
-PANEL_MODULES = ("bookings.panels", "intake.panels", "sessions.panels", "billing.panels", "reporting.panels", "quality.panels")
+PANEL_MODULES = ("bookings.panels", "intake.panels", "sessions.panels", "billing.panels", "reporting.panels",
+                 "quality.panels")
 
 
 def unit_home_panels(request):
