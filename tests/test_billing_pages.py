@@ -257,3 +257,9 @@ def test_the_running_organisations_administrator_reads_the_year_of_closed_months
     assert "2025-02" in page and "2025-03" not in page  # an open month is the unit's own, still preliminary
     csv = olga_client.get(f"/{unit_a.slug}/billing/2025/overview.csv").content.decode("utf-8-sig").splitlines()
     assert csv[1].startswith("2025-02;Avslutad;2,75") and "2025-03" not in "".join(csv)
+
+
+def test_the_statements_downloads_come_before_its_lines_and_the_checksums_are_folded(anna_client, unit_a, billed):
+    # Issue 18: "the PDF/CSV/XLSX buttons come after 140 rows … the SHA-256 strings belong in a details element"
+    page = anna_client.get(_url(unit_a)).content.decode()
+    assert page.index('id="downloads-heading"') < page.index('id="summary-heading"')
