@@ -3,7 +3,7 @@ identity number, address or free text about a person."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -284,6 +284,21 @@ class CounsellorCompetence(models.Model):
         return f"{self.user} {self.get_competence_display()}"
 
 
+def email_list(value: str) -> list[str]:
+    return [address.strip() for address in value.replace(";", ",").split(",") if address.strip()]
+
+
+def validate_email_list(value: str) -> None:
+    wrong = []
+    for address in email_list(value):
+        try:
+            validate_email(address)
+        except ValidationError:
+            wrong.append(address)
+    if wrong:
+        raise ValidationError(_("Not an e-mail address: %(addresses)s") % {"addresses": ", ".join(wrong)})
+
+
 class IntakeSettings(models.Model):
     """A unit whose contract says the administration must be told when long waits persist
     (002_93c1598fd6f3fa34.txt: "Om väntetider över 14 dagar uppstår under en längre tid ska
@@ -300,6 +315,11 @@ class IntakeSettings(models.Model):
         help_text=_("The chief's page asks for a notice when the longest wait exceeded the limit on this many "
                     "of the last 30 days."),
     )
+    notice_recipients = models.CharField(
+        _("send the long-wait notice to"), max_length=500, blank=True,
+        validators=[validate_email_list],
+        help_text=_("E-mail addresses of the administration, separated by commas."),
+    )
 
     objects = ScopedManager(unit="unit")
 
@@ -312,3 +332,7 @@ class IntakeSettings(models.Model):
 
     def clean(self):
         guard_fields(self, ("administration_name",))
+
+    @property
+    def recipients(self) -> list[str]:
+        return email_list(self.notice_recipients)

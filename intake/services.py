@@ -17,9 +17,9 @@ from django_scopes import scope
 
 from sessions.models import Case
 from units.models import Membership, Unit
-from units.services import audit_log
+from units.services import audit_changes, audit_log
 
-from .models import Application, CaseCodeSequence, CounsellorCompetence, ExceptionReason, Outcome
+from .models import Application, CaseCodeSequence, CounsellorCompetence, ExceptionReason, IntakeSettings, Outcome
 from .rules import case_code, parse_case_code
 from .selectors import agreement_municipalities, hand_over_receivers
 
@@ -210,3 +210,18 @@ def counsellor_competences_set(*, unit: Unit, counsellor_id: int, competences: l
         tag.save()
     audit_log(user=acting_user, unit=unit, action="counsellor_competence.set", object_type="auth.user",
               object_id=str(counsellor_id))
+
+
+@transaction.atomic
+def intake_settings_change(*, unit: Unit, values: dict, acting_user) -> list[str]:
+    """The long-wait notice settings of the unit's settings page; the names that changed."""
+    settings = IntakeSettings.objects.select_for_update().filter(unit=unit).first() or IntakeSettings(unit=unit)
+    changed = [name for name, value in values.items() if getattr(settings, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(settings, name, values[name])
+    settings.full_clean()
+    settings.save()
+    audit_changes(user=acting_user, unit=unit, action="intake.settings_change", obj=settings, fields=changed)
+    return changed

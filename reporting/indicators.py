@@ -15,7 +15,6 @@ took longer than running them (bench/RESULTS.md). Each statement names the unit 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
@@ -333,9 +332,9 @@ def _first_and_last(model, *, field: str, **filters):
 def ors(unit, start, end) -> dict[str, int]:
     """ORS change per person in cases closed in the period, from the first to the last score
     (persons with at least two). Reliable change ±5; recovery: reliable improvement from below
-    the clinical cut-off (25 adults, 32 children) to at or above it. Thresholds:
-    settings.OUTCOME_SCORE_THRESHOLDS."""
-    thresholds = settings.OUTCOME_SCORE_THRESHOLDS
+    the clinical cut-off (25 adults, 32 children) to at or above it. Thresholds: the unit's
+    settings (Unit.outcome_thresholds)."""
+    thresholds = unit.outcome_thresholds
     change = thresholds["reliable_change"]
     persons = (OutcomeScore.objects.filter(unit=unit, kind=OutcomeScore.Kind.ORS, case__closed_on__range=(start, end))
                .values("case", "person", "is_child")
@@ -356,8 +355,8 @@ def ors(unit, start, end) -> dict[str, int]:
 
 
 def srs(unit, start, end) -> dict[str, int]:
-    """SRS ratings made in the period, and those at or below the alliance-concern level (36)."""
-    concern = settings.OUTCOME_SCORE_THRESHOLDS["srs_alliance_concern"]
+    """SRS ratings made in the period, and those at or below the unit's alliance-concern level (36)."""
+    concern = unit.srs_alliance_concern
     ratings = OutcomeScore.objects.filter(unit=unit, kind=OutcomeScore.Kind.SRS, date__range=(start, end))
     return _count_rows(ratings, {"ratings": Q(), "alliance_concern": Q(total__lte=concern)})
 
@@ -485,4 +484,7 @@ def period_figures(*, unit, period: Period, core_only: bool = False) -> dict:
     figures |= core_figures(unit, start, as_of)
     for key in [] if core_only else profiles.profile_for(unit).figure_keys:
         figures[key] = SECTION_FIGURES[key](unit, start, as_of)
+    if "srs" in figures:
+        # The level the alliance-concern count was made with, for its label.
+        figures["srs_alliance_concern"] = unit.srs_alliance_concern
     return figures

@@ -161,7 +161,7 @@ def figures_outside(*, unit, period: Period, core_only: bool = False, cache: dic
     return cache[key][period.label]
 
 
-DESCRIPTIVE = ("unit", "period", "start", "end", "wait_limit_days")
+DESCRIPTIVE = ("unit", "period", "start", "end", "wait_limit_days", "srs_alliance_concern")
 
 
 def all_hidden(figures: dict) -> dict:

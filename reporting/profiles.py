@@ -125,6 +125,13 @@ def _choices(choices, *, not_stated=True) -> dict:
 # ---- sections ------------------------------------------------------------------------
 
 
+def _alliance_concern_label(level):
+    """The label quotes the unit's setting the count was made with (Unit.srs_alliance_concern)."""
+    if level is None:
+        return _("Alliance concern")
+    return _("Alliance concern (%(level)s or lower)") % {"level": level}
+
+
 def waiting_tables(pair: Comparison):
     limit = pair.current["wait_limit_days"]
     return [
@@ -214,7 +221,7 @@ def case_work_tables(pair: Comparison):
         ]),
         pair.figures("srs", _("SRS ratings in the period"), [
             (_("Ratings"), "srs.ratings"),
-            (_("Alliance concern (36 or lower)"), "srs.alliance_concern"),
+            (_alliance_concern_label(pair.current.get("srs_alliance_concern")), "srs.alliance_concern"),
         ]),
         pair.figures("family_climate", _("Familjeklimat: mean change, cases closed in the period"), [
             (_("Persons measured twice or more"), "family_climate.persons"),

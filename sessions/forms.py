@@ -106,7 +106,9 @@ class SessionForm(forms.Form):
             del self.fields["constellation"]
         if unit.kind != Unit.Kind.FAMILY_UNIT:
             del self.fields["activity"]
-        if not unit.is_anonymous:
+        if unit.is_anonymous and unit.visit_fee_asked:
+            self.fields["fee"].initial = unit.default_visit_fee
+        else:
             del self.fields["fee"]
         if correction:
             for field in self.CORRECTION_FIXED:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
-from units.models import Unit
+from units.models import Unit, VisitFee
 from units.pii import guard_fields, reject_identity_numbers
 
 # Letters, digits and dashes, at least one digit, at most 20 characters (`P-2025-0142`): a code
@@ -93,10 +93,8 @@ class Location(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Fee(models.TextChoices):
-    PAID = "paid", _("Paid")
-    EXEMPT = "exempt", _("Exempt")
-    NONE = "none", _("Not applicable")
+# The fee marks live with the unit, whose settings preselect one.
+Fee = VisitFee
 
 
 class Constellation(models.TextChoices):

@@ -4,7 +4,6 @@ aggregated in the database, whatever the number of rows."""
 import datetime
 from collections import defaultdict
 
-from django.conf import settings
 from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -156,7 +155,7 @@ def case_phases(case: Case) -> QuerySet:
 def ors_trends(case: Case) -> list[dict]:
     """Each person's ORS totals in date order, against the clinical cut-off, with the change
     from the first score marked when it reaches the reliable-change index."""
-    thresholds = settings.OUTCOME_SCORE_THRESHOLDS
+    thresholds = case.unit.outcome_thresholds
     by_person = defaultdict(list)
     is_child = {}
     for person, child, date, total in (OutcomeScore.objects.filter(unit=case.unit, case=case, kind="ors")
@@ -181,7 +180,7 @@ def ors_trends(case: Case) -> list[dict]:
 
 
 def srs_scores(case: Case) -> list[dict]:
-    thresholds = settings.OUTCOME_SCORE_THRESHOLDS
+    thresholds = case.unit.outcome_thresholds
     return [{"score": score, "concern": rules.srs_concern(score.total, thresholds=thresholds)}
             for score in OutcomeScore.objects.filter(unit=case.unit, case=case, kind="srs").order_by("date", "pk")]
 

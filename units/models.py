@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -40,6 +41,10 @@ class Organisation(models.Model):
     municipality = models.ForeignKey(
         Municipality, verbose_name=_("municipality"), on_delete=models.PROTECT, related_name="organisations"
     )
+    suppression_minimum = models.PositiveSmallIntegerField(
+        _("lowest small-count threshold of its units"), default=5, validators=[MinValueValidator(2)],
+        help_text=_("No unit of the organisation may hide fewer small counts than this."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -56,12 +61,23 @@ class Organisation(models.Model):
 
 
 # First path segments that belong to the platform, never to a unit.
-RESERVED_SLUGS = {"admin", "accounts", "org", "static", "media", "s", "i18n", "api"}
+RESERVED_SLUGS = {"admin", "accounts", "org", "platform", "static", "media", "s", "i18n", "api"}
 
 
 def validate_unit_slug(value):
     if value in RESERVED_SLUGS:
         raise ValidationError(_("This address is reserved; choose another slug."))
+
+
+class VisitFee(models.TextChoices):
+    """How a session is marked for the visit fee (besöksavgift); sessions.models.Fee is this."""
+
+    PAID = "paid", _("Paid")
+    EXEMPT = "exempt", _("Exempt")
+    NONE = "none", _("Not applicable")
+
+
+SCORE_RANGE = [MinValueValidator(0), MaxValueValidator(40)]
 
 
 class Unit(models.Model):
@@ -108,7 +124,25 @@ class Unit(models.Model):
     indicator_target_percent = models.DecimalField(
         _("target for the not-current-again indicator (%)"), max_digits=5, decimal_places=1, default=Decimal("84.0")
     )
-    legal_reference = models.CharField(_("legal basis"), max_length=300, blank=True)
+    legal_reference = models.CharField(
+        _("legal basis"), max_length=300, blank=True, validators=[reject_identity_numbers],
+        help_text=_("Printed on the unit's reports, e.g. “Barnets lov §§ 28–29”."),
+    )
+    # ORS/SRS (DESIGN.md: "Keep thresholds as settings"): totals 0–40.
+    ors_cutoff_adult = models.PositiveSmallIntegerField(_("ORS clinical cut-off, adults"), default=25,
+                                                        validators=SCORE_RANGE)
+    ors_cutoff_child = models.PositiveSmallIntegerField(_("ORS clinical cut-off, children"), default=32,
+                                                        validators=SCORE_RANGE)
+    reliable_change = models.PositiveSmallIntegerField(
+        _("ORS reliable change (points)"), default=5, validators=[MinValueValidator(1), MaxValueValidator(40)])
+    srs_alliance_concern = models.PositiveSmallIntegerField(
+        _("SRS alliance concern at or below"), default=36, validators=SCORE_RANGE)
+    # Fee options of an anonymous unit's session form (a case unit bills no visit fees).
+    visit_fee_asked = models.BooleanField(
+        _("ask for the visit fee when a session is logged"), default=True,
+        help_text=_("Turn off where visits are free, as in open anonymous counselling."))
+    default_visit_fee = models.CharField(_("visit fee preselected"), max_length=10, choices=VisitFee.choices,
+                                         default=VisitFee.NONE)
     # The unit's own contact details: its reports may print them, so the free-text guard
     # lets exactly these through in an anonymous unit.
     address = models.CharField(_("address"), max_length=200, blank=True,
@@ -127,6 +161,63 @@ class Unit(models.Model):
     @property
     def is_anonymous(self):
         return self.record_mode == self.RecordMode.ANONYMOUS
+
+    @property
+    def outcome_thresholds(self) -> dict:
+        """The ORS/SRS thresholds in the shape sessions.rules and the indicators take."""
+        return {"ors_cutoff_adult": self.ors_cutoff_adult, "ors_cutoff_child": self.ors_cutoff_child,
+                "reliable_change": self.reliable_change, "srs_alliance_concern": self.srs_alliance_concern}
+
+    def clean(self):
+        super().clean()
+        if self.organisation_id and self.suppression_threshold is not None:
+            minimum = self.organisation.suppression_minimum
+            if self.suppression_threshold < minimum:
+                raise ValidationError({"suppression_threshold": _(
+                    "The small-count threshold cannot be below %(minimum)s, the lowest %(organisation)s allows."
+                ) % {"minimum": minimum, "organisation": self.organisation.name}})
+
+
+class OpeningHours(models.Model):
+    """When the unit is open, and when it holds drop-in hours without appointment
+    (004_4991f6e8c25cfe0a.txt: "6 timers åbningstid om ugen" of open anonymous counselling).
+    One row per weekday and stretch; the calendar reads them."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Opening hours")
+        DROP_IN = "drop_in", _("Drop-in hours")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("from"))
+    end = models.TimeField(_("to"))
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["kind", "weekday", "start"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="opening_hours_end_after_start"),
+        ]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+    def clean(self):
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValidationError({"end": _("The end must be after the start.")})
 
 
 class Role(models.TextChoices):

@@ -3,7 +3,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from .access import BILLING_READERS
+from .access import BILLING_READERS, CHIEF_ONLY
 from .access import MEMBER_ROLES as MEMBERS
 from .access import REPORT_READERS as EVERYONE
 
@@ -20,6 +20,7 @@ ENTRIES = [
     ("billing:current", _("Billing"), BILLING_READERS),
     ("reporting:reports_current", _("Reports"), EVERYONE),
     ("quality:home", _("Quality"), MEMBERS),
+    ("unit_settings", _("Settings"), CHIEF_ONLY),
 ]
 
 

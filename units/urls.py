@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.unit_home, name="unit_home"),
+    path("settings/", views.unit_settings, name="unit_settings"),
 ]

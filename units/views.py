@@ -1,12 +1,16 @@
 import importlib
 import importlib.util
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .access import REPORT_READERS, organisations_for, unit_roles, units_seen_by_organisation
+from .access import CHIEF_ONLY, REPORT_READERS, organisations_for, unit_roles, units_seen_by_organisation
 from .models import Membership
+from .unit_settings import SettingsPage
 
 
 @login_required
@@ -44,3 +48,18 @@ def org_home(request, org_slug):
     units = units_seen_by_organisation(request.organisation)
     # The yearly report is due 31 March for the year before: that is the year to follow.
     return render(request, "units/org_home.html", {"units": units, "report_year": timezone.localdate().year - 1})
+
+
+@unit_roles(*CHIEF_ONLY)
+def unit_settings(request, unit_slug):
+    page = SettingsPage(unit=request.unit, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and page.is_valid():
+        try:
+            changed = page.save(acting_user=request.user)
+        except ValidationError as error:
+            page.form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("The settings are saved; figures computed from now on use them.")
+                             if changed else _("Nothing was changed."))
+            return redirect("unit_settings", unit_slug=unit_slug)
+    return render(request, "units/settings.html", {"page": page})

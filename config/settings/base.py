@@ -215,12 +215,4 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Test seam: seconds to pause between report build steps, so a test can kill a worker mid-build.
 REPORT_BUILD_STEP_PAUSE_SECONDS = float(os.environ.get("REPORT_BUILD_STEP_PAUSE_SECONDS", "0"))
 
-# FIT (ORS/SRS) thresholds for the case page (DESIGN.md, facts from outside the seeds):
-# clinical cut-off 25 for adults and 32 for children, reliable change ±5 points,
-# an SRS total at or below 36 flags an alliance concern.
-OUTCOME_SCORE_THRESHOLDS = {
-    "ors_cutoff_adult": 25,
-    "ors_cutoff_child": 32,
-    "reliable_change": 5,
-    "srs_alliance_concern": 36,
-}
+# FIT (ORS/SRS) thresholds are unit settings (units.Unit.ors_cutoff_adult …, defaults 25/32/±5/36).
