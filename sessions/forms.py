@@ -6,7 +6,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
@@ -247,7 +247,9 @@ class FollowUpForm(forms.Form):
 
 
 def _item(label, maximum):
-    return forms.IntegerField(label=label, min_value=0, max_value=maximum)
+    # The range is part of the label: "Individually (0–10)".
+    return forms.IntegerField(label=format_lazy("{label} ({low}–{high})", label=label, low=0, high=maximum),
+                              min_value=0, max_value=maximum)
 
 
 class OutcomeScoreForm(forms.Form):

@@ -33,7 +33,7 @@ from .forms import (
     add_service_errors,
     session_initial,
 )
-from .models import Case, Course, Goal, Phase, Session, Visit
+from .models import Case, Course, Goal, OutcomeScore, Phase, Session, Visit
 
 PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -271,7 +271,9 @@ def _case_page(request, case, **bound):
             "trends": trends,
             "srs": selectors.srs_scores(case),
             "score_form": bound.get("score_form") or OutcomeScoreForm(
-                sessions=selectors.case_sessions(case).filter(corrects__isnull=True)),
+                sessions=selectors.case_sessions(case).filter(corrects__isnull=True),
+                initial={"kind": request.GET["scale"]} if request.GET.get("scale") in OutcomeScore.Kind.values
+                else None),
             "climate": selectors.climate_scores(case),
             "climate_form": bound.get("climate_form") or ClimateScoreForm(initial={"date": today}),
         })
@@ -298,13 +300,13 @@ def case_detail(request, unit_slug, pk):
     return _case_page(request, case, case_form=form)
 
 
-def _case_action(request, pk, form_class, save, *, bound_name, success, anchor, form_kwargs=None):
+def _case_action(request, pk, form_class, save, *, bound_name, success, anchor, form_kwargs=None, query=""):
     """One of the small forms on the case page: save and return to its section."""
     unit = request.unit
     case = access_object(unit, Case, pk)
     form = form_class(request.POST, **(form_kwargs(case) if form_kwargs else {}))
     if _saved(request, form, lambda data: save(case, data), success=success) is not None:
-        return redirect(f"{_url('case_detail', unit, pk=case.pk)}#{anchor}")
+        return redirect(f"{_url('case_detail', unit, pk=case.pk)}{query}#{anchor}")
     return _case_page(request, case, **{bound_name: form})
 
 
@@ -364,7 +366,9 @@ def score_add(request, unit_slug, pk):
     return _case_action(request, pk, OutcomeScoreForm, lambda case, data: services.outcome_score_add(
         case=case, acting_user=request.user, **data), bound_name="score_form", success=_("The score is saved."),
         anchor="scores", form_kwargs=lambda case: {
-            "sessions": selectors.case_sessions(case).filter(corrects__isnull=True)})
+            "sessions": selectors.case_sessions(case).filter(corrects__isnull=True)},
+        # The next score is usually on the same scale: keep the one just used.
+        query=f"?scale={request.POST['kind']}" if request.POST.get("kind") in OutcomeScore.Kind.values else "")
 
 
 @require_POST

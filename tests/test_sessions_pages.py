@@ -451,3 +451,18 @@ def test_the_case_list_does_the_same_queries_for_3_and_300_cases(bob_client, uni
         for number in range(3, 300):
             session(unit_b, case=case(unit_b, f"U-{number:04d}"))
     assert _count_queries(bob_client, url) == few
+
+
+def test_score_entry_returns_to_its_section_on_the_scale_just_used(bob_client, unit_b):
+    # Issue 18: "an error jumps to the field (anchor) instead of reloading at the top; the scale
+    # choice stays as chosen; … items labelled with the 0–10 range".
+    with scope(unit=unit_b):
+        family = case(unit_b, "U-2025-0001")
+    page = bob_client.get(f"/{unit_b.slug}/cases/{family.pk}/").content.decode()
+    assert f'action="/{unit_b.slug}/cases/{family.pk}/scores/#scores"' in page
+    assert "(0–10)" in page
+    saved = bob_client.post(f"/{unit_b.slug}/cases/{family.pk}/scores/", {
+        "kind": "srs", "person": "parent_1", "date": "2025-03-04", "item1": 9, "item2": 9, "item3": 9, "item4": 9})
+    assert saved.status_code == 302 and saved["Location"].endswith("?scale=srs#scores")
+    again = bob_client.get(saved["Location"])
+    assert again.context["score_form"]["kind"].value() == "srs"
