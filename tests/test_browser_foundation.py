@@ -35,3 +35,13 @@ def test_home_page_is_accessible(page, live_server, unit_a, alice):
     page.goto(f"{live_server.url}/")
     assert unit_a.name in page.locator("main").inner_text()
     assert_accessible(page)
+
+
+def test_a_form_page_starts_in_its_first_field_and_a_landing_page_does_not(page, live_server, unit_a, alice):
+    # Issue 18: "Autofocus on the first field of every form; fewer tab stops before the form".
+    browser_login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/{unit_a.slug}/applications/new/")
+    assert page.evaluate("document.activeElement.closest('main form') !== null")
+    assert page.evaluate("['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement.tagName)")
+    page.goto(f"{live_server.url}/{unit_a.slug}/")
+    assert page.evaluate("document.activeElement === document.body")
