@@ -40,6 +40,11 @@ def month_is_closed(*, unit: Unit, day: datetime.date) -> bool:
     return MonthClose.objects.filter(unit=unit, month=day.replace(day=1)).exists()
 
 
+def closed_month_starts(*, unit: Unit) -> set[datetime.date]:
+    """The first days of the unit's closed months, for checking many dates at once."""
+    return set(MonthClose.objects.filter(unit=unit).values_list("month", flat=True))
+
+
 def next_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 

@@ -1,107 +1,181 @@
-"""`import_csv --kind sessions`: every row is checked by the same rules as the session form
-before anything is written; one bad row rejects the whole file (see README, "Importing sessions")."""
+"""Importing sessions (`import_csv --kind sessions`, the import page): every row is checked by
+the same rules as the session form (services.session_check, with the unit's closed months and
+members read once) before anything is written; one bad row rejects the whole file. Checked
+rows are written in bulk (see README, "Importing sessions")."""
 
-import datetime
+import io
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from units import pii
-from units.imports import RowErrors, read_rows
+from units.imports import (
+    Column,
+    ErrorList,
+    choice_values,
+    import_or_raise,
+    normalise_header,
+    parse_date,
+    parse_time,
+    parse_whole_number,
+)
 from units.models import Unit
 from units.selectors import unit_staff
+from units.services import audit_log_many
 
 from . import services
-from .models import CASE_CODE_MESSAGE, Case, is_case_code
+from .models import (
+    CASE_CODE_MESSAGE,
+    Case,
+    Constellation,
+    Fee,
+    Location,
+    Session,
+    SessionFormat,
+    SessionStatus,
+    is_case_code,
+)
+from .models import Activity as ActivityChoice
 
-COLUMNS = ["date", "start", "minutes", "format", "participants", "status", "case_code", "counsellor", "location",
-           "fee"]
+# The documented names; the labels are the session list export's headers (and the template's).
+COLUMNS = [
+    Column("date", (gettext_noop("Date"),)),
+    Column("start", (gettext_noop("Start"),)),
+    Column("minutes", (gettext_noop("Minutes"), gettext_noop("length (minutes)"))),
+    Column("format", (gettext_noop("Format"),)),
+    Column("participants", (gettext_noop("Participants"),)),
+    Column("status", (gettext_noop("Status"),)),
+    Column("case_code", (gettext_noop("Case"), gettext_noop("case code"))),
+    Column("counsellor", (gettext_noop("Counsellors"), gettext_noop("Counsellor"))),
+    Column("location", (gettext_noop("Location"),)),
+    Column("fee", (gettext_noop("Visit fee"),)),
+    Column("constellation", (gettext_noop("Constellation"),), required=False),
+    Column("activity", (gettext_noop("Activity"),), required=False),
+    Column("correction_of", (gettext_noop("Correction of"),), required=False),
+]
 # The service's field names, as the file's columns name them.
 COLUMN_OF = {"start_time": "start", "case": "case_code", "counsellors": "counsellor"}
 # Cells read as text (the others must parse as dates, numbers or one of the choices).
 TEXT_COLUMNS = ("case_code", "counsellor")
+CHOICE_COLUMNS = {"format": SessionFormat, "status": SessionStatus, "location": Location, "fee": Fee,
+                  "constellation": Constellation, "activity": ActivityChoice}
+DEFAULTS = {"location": Location.OFFICE, "fee": Fee.NONE, "constellation": "", "activity": ""}
+# Which unit kinds record a column at all (the session form shows it only there).
+KIND_COLUMNS = {"constellation": Unit.Kind.FAMILY_TREATMENT, "activity": Unit.Kind.FAMILY_UNIT}
 
 
 def _number(text: str, column: str) -> int | None:
     if not text:
         return None
     try:
-        return int(text)
+        return parse_whole_number(text)
     except ValueError:
         raise ValidationError({column: _("not a whole number: %(value)s") % {"value": text}}) from None
 
 
-def _guarded(row: dict, unit: Unit) -> dict:
-    """The free-text guard on the text cells, as the forms run it."""
-    errors = {}
-    for column in TEXT_COLUMNS:
-        if row[column]:
-            try:
-                pii.guard_text(row[column], unit=unit)
-            except ValidationError as error:
-                errors[column] = error.messages
-    return errors
+class SessionImporter:
+    columns = COLUMNS
 
+    def __init__(self, *, unit: Unit, acting_user=None):
+        self.unit, self.acting_user = unit, acting_user
+        self.day_first = unit.country == "DK"
+        self.cases = {case.code: case for case in Case.objects.filter(unit=unit)}
+        self.members = {person.get_username(): person for person in unit_staff(unit)}
+        self.facts = services.SessionFacts(unit, preload=True)
+        self.choices = {column: choice_values(choices) for column, choices in CHOICE_COLUMNS.items()}
+        self.started_cases: dict[int, Case] = {}
+        self.written: list[int] = []
 
-def _parse(row: dict, *, unit: Unit, cases: dict, members: dict) -> tuple[dict, list]:
-    errors = _guarded(row, unit)
-    if errors:
-        # The cell is not repeated in a message of its own.
-        raise ValidationError(errors)
-    values = {"format": row["format"], "status": row["status"], "location": row["location"] or "office",
-              "fee": row["fee"] or "none"}
-    try:
-        values["date"] = datetime.date.fromisoformat(row["date"])
-    except ValueError:
-        errors["date"] = _("not a date (YYYY-MM-DD): %(value)s") % {"value": row["date"]}
-    try:
-        values["start_time"] = datetime.time.fromisoformat(row["start"]) if row["start"] else None
-    except ValueError:
-        errors["start"] = _("not a time (HH:MM): %(value)s") % {"value": row["start"]}
-    for column in ("minutes", "participants"):
+    def _guarded(self, row: dict) -> dict:
+        """The free-text guard on the text cells, as the forms run it."""
+        errors = {}
+        for column in TEXT_COLUMNS:
+            if row[column]:
+                try:
+                    pii.guard_text(row[column], unit=self.unit)
+                except ValidationError as error:
+                    errors[column] = error.messages
+        return errors
+
+    def _choice(self, row: dict, column: str) -> str:
+        text = row.get(column, "")
+        if not text:
+            return DEFAULTS.get(column, "")
+        return self.choices[column].get(normalise_header(text), text)
+
+    def parse(self, row: dict) -> tuple[dict, list]:
+        errors = self._guarded(row)
+        if errors:
+            # The cell is not repeated in a message of its own.
+            raise ValidationError(errors)
+        values = {column: self._choice(row, column) for column in CHOICE_COLUMNS}
+        for column, kind in KIND_COLUMNS.items():
+            if values[column] and self.unit.kind != kind:
+                errors[column] = _("this unit does not record %(column)s; leave the column empty.") % {
+                    "column": column}
+        if row.get("correction_of"):
+            errors["correction_of"] = _("a correction is not imported; import the sessions of open months only.")
         try:
-            values[column] = _number(row[column], column)
+            values["date"] = parse_date(row["date"], day_first=self.day_first)
+        except ValueError:
+            example = "2025-01-08, 08-01-2025" if self.day_first else "2025-01-08"
+            errors["date"] = _("not a date (%(example)s): %(value)s") % {"example": example, "value": row["date"]}
+        try:
+            values["start_time"] = parse_time(row["start"]) if row["start"] else None
+        except ValueError:
+            errors["start"] = _("not a time (9:00, 09:00 or 9.00): %(value)s") % {"value": row["start"]}
+        for column in ("minutes", "participants"):
+            try:
+                values[column] = _number(row[column], column)
+            except ValidationError as error:
+                errors.update(error.message_dict)
+        values["case"] = self.cases.get(row["case_code"]) if row["case_code"] else None
+        if row["case_code"] and not is_case_code(row["case_code"]):
+            # Off the pattern (a name, an address): refused without repeating the cell.
+            errors["case_code"] = CASE_CODE_MESSAGE
+        elif row["case_code"] and values["case"] is None:
+            errors["case_code"] = _("no case with the code %(code)s in this unit") % {"code": row["case_code"]}
+        counsellors = []
+        for name in filter(None, (part.strip() for part in row["counsellor"].replace(";", ",").split(","))):
+            if name in self.members:
+                counsellors.append(self.members[name])
+            else:
+                errors["counsellor"] = _("no counsellor %(name)s in this unit") % {"name": name}
+        if errors:
+            raise ValidationError(errors)
+        return values, counsellors
+
+    def check(self, line: int, row: dict, errors: ErrorList):
+        try:
+            values, counsellors = self.parse(row)
+            session = services.session_check(unit=self.unit, counsellors=counsellors, facts=self.facts, **values)
         except ValidationError as error:
-            errors.update(error.message_dict)
-    values["case"] = cases.get(row["case_code"]) if row["case_code"] else None
-    if row["case_code"] and not is_case_code(row["case_code"]):
-        # Off the pattern (a name, an address): refused without repeating the cell.
-        errors["case_code"] = CASE_CODE_MESSAGE
-    elif row["case_code"] and values["case"] is None:
-        errors["case_code"] = _("no case with the code %(code)s in this unit") % {"code": row["case_code"]}
-    counsellors = []
-    if row["counsellor"]:
-        if row["counsellor"] in members:
-            counsellors.append(members[row["counsellor"]])
-        else:
-            errors["counsellor"] = _("no counsellor %(name)s in this unit") % {"name": row["counsellor"]}
-    if errors:
-        raise ValidationError(errors)
-    return values, counsellors
+            for field, messages in error.message_dict.items():
+                errors.add(line, COLUMN_OF.get(field, field), " ".join(messages))
+            return None
+        session.logged_by = self.acting_user if getattr(self.acting_user, "is_authenticated", False) else None
+        return session, counsellors
 
+    def write(self, items: list) -> None:
+        sessions = Session.objects.bulk_create([session for session, _counsellors in items])
+        through = Session.counsellors.through
+        Session.counsellors.through.objects.bulk_create([
+            through(session_id=session.pk, user_id=person.pk)
+            for session, counsellors in items for person in counsellors])
+        audit_log_many(user=self.acting_user, unit=self.unit, action="session.import", objects=sessions)
+        for session in sessions:
+            if session.status == SessionStatus.HELD and session.case is not None:
+                self.started_cases[session.case.pk] = session.case
 
-def _message(error: ValidationError) -> str:
-    return "; ".join(f"{COLUMN_OF.get(field, field)}: {' '.join(messages)}"
-                     for field, messages in error.message_dict.items())
+    def finish(self) -> None:
+        """A held session starts its case, as when logged in the browser."""
+        services.case_starts_refresh(unit=self.unit, cases=list(self.started_cases.values()),
+                                     acting_user=self.acting_user)
 
 
 def import_sessions(*, unit: Unit, text: str, acting_user=None) -> int:
-    rows = read_rows(text, required_columns=COLUMNS)
-    cases = {case.code: case for case in Case.objects.filter(unit=unit)}
-    members = {person.get_username(): person for person in unit_staff(unit)}
-    checked, errors = [], []
-    for line, row in rows:
-        try:
-            values, counsellors = _parse(row, unit=unit, cases=cases, members=members)
-            services.session_check(unit=unit, counsellors=counsellors, **values)
-        except ValidationError as error:
-            errors.append((line, _message(error)))
-        else:
-            checked.append((values, counsellors))
-    if errors:
-        raise RowErrors(errors)
-    with transaction.atomic():
-        for values, counsellors in checked:
-            services.session_log(unit=unit, acting_user=acting_user, counsellors=counsellors, **values)
-    return len(checked)
+    """Text already read (tests, scripts): imported as UTF-8, all rows or none (RowErrors)."""
+    data = text.encode("utf-8")
+    return import_or_raise(kind="sessions", unit=unit, source=io.BytesIO(data), size=len(data),
+                           acting_user=acting_user)

@@ -13,16 +13,16 @@ it stands now. Corrections form a chain: only the latest version can be correcte
 
 import datetime
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.selectors import month_is_closed
-from intake.models import Outcome
+from billing.selectors import closed_month_starts, month_is_closed
+from intake.models import Application, Outcome
 from units.models import Membership, Role, Unit
-from units.services import audit_log
+from units.services import audit_log, audit_log_many
 
 from . import rules
 from .models import (
@@ -72,8 +72,33 @@ def _acting(user):
 
 # --- sessions ----------------------------------------------------------------------------
 
-def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **values) -> Session:
+class SessionFacts:
+    """What the session rules read from the database: whether a billing month is closed and
+    who the unit's members are. By default each is asked when a rule needs it (one session from
+    a form); `preload` reads them once for a whole file (the import), so that every row is
+    checked by the same rules without a query of its own."""
+
+    def __init__(self, unit: Unit, *, preload: bool = False):
+        self.unit = unit
+        self.preloaded = preload
+        self._closed = closed_month_starts(unit=unit) if preload else None
+        self._members = set(Membership.objects.filter(unit=unit).values_list("user_id", flat=True)) if preload else None
+
+    def month_closed(self, day: datetime.date) -> bool:
+        if self._closed is None:
+            return month_is_closed(unit=self.unit, day=day)
+        return day.replace(day=1) in self._closed
+
+    def members(self, user_ids: set[int]) -> set[int]:
+        if self._members is None:
+            return set(Membership.objects.filter(unit=self.unit, user_id__in=user_ids).values_list("user_id", flat=True))
+        return user_ids & self._members
+
+
+def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts: SessionFacts | None = None,
+                  **values) -> Session:
     """The unsaved session, or ValidationError with messages at the fields."""
+    facts = facts or SessionFacts(unit)
     values = {field: values.get(field) for field in SESSION_FIELDS if field in values}
     for text_field in ("constellation", "activity"):
         values[text_field] = values.get(text_field) or ""
@@ -81,8 +106,10 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **val
         values["participants"] = rules.default_participants(values.get("format"))
     session = Session(unit=unit, **values)
     errors: dict[str, list] = {}
+    # A preloaded case is one of the unit's own cases: the field need not ask the database.
+    exclude = ["participants", "unit", "logged_by", *(["case"] if facts.preloaded else [])]
     try:
-        session.full_clean(exclude=["participants", "unit", "logged_by"], validate_constraints=False)
+        session.full_clean(exclude=exclude, validate_constraints=False, validate_unique=not facts.preloaded)
     except ValidationError as error:
         errors.update(error.error_dict)
 
@@ -98,7 +125,7 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **val
     if session.date and "date" not in errors:
         if session.date > timezone.localdate():
             add("date", _("A session is logged after it has taken place; this date is in the future."))
-        elif not correcting and month_is_closed(unit=unit, day=session.date):
+        elif not correcting and facts.month_closed(session.date):
             add("date", _("The billing month of %(date)s is closed. Only the unit chief can add a correction.")
                 % {"date": session.date.isoformat()}, code="month_closed")
     case = session.case
@@ -108,38 +135,40 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, **val
         elif not correcting and case.closed_on and session.date and session.date > case.closed_on:
             add("case", _("The case was closed on %(date)s.") % {"date": case.closed_on.isoformat()})
     counsellor_ids = {person.pk for person in counsellors}
-    if counsellor_ids:
-        members = set(Membership.objects.filter(unit=unit, user_id__in=counsellor_ids)
-                      .values_list("user_id", flat=True))
-        if members != counsellor_ids:
-            add("counsellors", _("Choose counsellors of this unit."))
+    if counsellor_ids and facts.members(counsellor_ids) != counsellor_ids:
+        add("counsellors", _("Choose counsellors of this unit."))
     if errors:
         raise ValidationError(errors)
     return session
 
 
 def _refresh_case_start(case: Case | None, acting_user) -> None:
-    """`started_on` is the date of the case's first held session. The first one also marks
-    the application, if any, as started."""
-    if case is None:
+    if case is not None:
+        case_starts_refresh(unit=case.unit, cases=[case], acting_user=acting_user)
+
+
+def case_starts_refresh(*, unit: Unit, cases: list[Case], acting_user) -> None:
+    """`started_on` is the date of a case's first held session. The first one also marks the
+    application, if any, as started. For one case (a session logged) or many (an import)."""
+    if not cases:
         return
-    first_held = (effective_sessions(case.unit).filter(case=case, status=SessionStatus.HELD)
-                  .aggregate(first=Min("date"))["first"])
-    if first_held == case.started_on:
+    firsts = dict(effective_sessions(unit).filter(case__in=[case.pk for case in cases], status=SessionStatus.HELD)
+                  .values("case").annotate(first=Min("date")).values_list("case", "first"))
+    changed = [case for case in cases if firsts.get(case.pk) != case.started_on]
+    if not changed:
         return
-    case.started_on = first_held
-    case.save(update_fields=["started_on"])
-    audit_log(user=acting_user, unit=case.unit, action="case.start", obj=case)
-    if first_held is None:
+    for case in changed:
+        case.started_on = firsts.get(case.pk)
+    Case.objects.bulk_update(changed, ["started_on"], batch_size=1000)
+    audit_log_many(user=acting_user, unit=unit, action="case.start", objects=changed)
+    started = [case.pk for case in changed if case.started_on is not None]
+    if not started:
         return
-    try:
-        application = case.application
-    except ObjectDoesNotExist:
-        return
-    if not application.outcome:
+    applications = list(Application.objects.filter(unit=unit, case__in=started, outcome=""))
+    for application in applications:
         application.outcome = Outcome.STARTED
-        application.save(update_fields=["outcome"])
-        audit_log(user=acting_user, unit=case.unit, action="application.start", obj=application)
+    Application.objects.bulk_update(applications, ["outcome"], batch_size=1000)
+    audit_log_many(user=acting_user, unit=unit, action="application.start", objects=applications)
 
 
 @transaction.atomic

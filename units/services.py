@@ -70,3 +70,14 @@ def opening_hours_set(*, unit: Unit, kind: str, stretches: list[tuple], acting_u
     audit_log(user=acting_user, unit=unit, action="unit.opening_hours_change",
               object_type=f"units.openinghours.{kind}", object_id=str(unit.pk))
     return True
+
+
+def audit_log_many(*, user, unit: Unit | None, action: str, objects: list[models.Model]) -> None:
+    """One row per object, written in one statement (an import, a bulk change)."""
+    if not objects:
+        return
+    user = user if user is not None and user.is_authenticated else None
+    AuditEvent.objects.bulk_create([
+        AuditEvent(user=user, unit=unit, action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        for obj in objects
+    ], batch_size=2000)

@@ -4,12 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from units.imports import IMPORTERS, RowErrors, run_import
+from units.imports import IMPORTERS, RowErrors, import_file
 from units.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Import applications or sessions for one unit from a CSV file (all rows or none; see README)."
+    help = ("Import applications or sessions for one unit from a CSV or XLSX file (all rows or none; see README, "
+            "'Importing from a file').")
 
     def add_arguments(self, parser):
         parser.add_argument("--unit", required=True, help="Unit slug.")
@@ -21,13 +22,14 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(_("No unit with the slug %s.") % unit)
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
+            source = file.open("rb")
+            size = file.stat().st_size
+        except OSError as error:
             raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": error}) from error
-        with scope(unit=target):
-            try:
-                count = run_import(kind=kind, unit=target, text=text)
-            except RowErrors as errors:
-                raise CommandError(_("Nothing was imported. Correct these rows:") + "\n" + str(errors)) from None
+        with source, scope(unit=target):
+            result = import_file(kind=kind, unit=target, source=source, size=size)
+        if not result.ok:
+            raise CommandError(_("Nothing was imported. Correct these rows:") + "\n"
+                               + str(RowErrors(result.errors, result.more_errors)))
         self.stdout.write(self.style.SUCCESS(_("Imported %(count)d rows into %(unit)s.") % {
-            "count": count, "unit": target.slug}))
+            "count": result.written, "unit": target.slug}))

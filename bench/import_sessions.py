@@ -1,0 +1,172 @@
+"""Times `manage.py import_csv --kind sessions` end to end (process start, reading, checking,
+writing) for files of 1 000, 10 000 and 100 000 sessions, and the process's peak memory.
+
+    .venv/bin/python bench/import_sessions.py [--database fs_import] [--rows 1000 10000 100000]
+                                              [--root DIR] [--profile N]
+
+The unit `bench-import` (5 counsellors, 2 000 open cases) is created in the database when it
+is missing; the files are written to bench/data/. Each import runs in its own process
+(`--root` picks the checkout whose manage.py runs, e.g. an older commit to compare), and the
+sessions it wrote are deleted before the next one. `--profile N` instead runs one import of N
+rows in-process under cProfile and prints the 25 most expensive functions.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "bench" / "data"
+UNIT = "bench-import"
+CASES = 2_000
+COUNSELLORS = [f"bench-counsellor-{number}" for number in range(1, 6)]
+HEADER = "date;start;minutes;format;participants;status;case_code;counsellor;location;fee"
+
+
+def _setup_django(database: str) -> None:
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_unit(database: str) -> None:
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", database], check=False, capture_output=True)
+    _setup_django(database)
+    from django.core.management import call_command
+    from django_scopes import scope
+
+    from sessions.models import Case
+    from tests import factories
+    from units.models import Unit
+
+    call_command("migrate", verbosity=0)
+    if Unit.objects.filter(slug=UNIT).exists():
+        return
+    unit = factories.unit(UNIT, name="Bench import", funders=("Linköping",))
+    for username in COUNSELLORS:
+        factories.user(username, unit=unit, role="counsellor")
+    with scope(unit=unit):
+        Case.objects.bulk_create([Case(unit=unit, code=f"B-2024-{number:04d}", opened_on=datetime.date(2024, 1, 1))
+                                  for number in range(1, CASES + 1)])
+
+
+def write_file(rows: int, shape: str = "excel") -> Path:
+    """`excel`: semicolon CSV as Swedish Excel saves it (Windows-1252, CRLF, 9.00 times);
+    `plain`: comma CSV in UTF-8 with 09:00 times (what the import read before issue 14).
+    The same sessions either way, deterministic."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"sessions-{rows}-{shape}.csv"
+    if path.exists():
+        return path
+    generator = random.Random(rows)
+    first = datetime.date(2024, 1, 1)
+    days = (datetime.date(2025, 10, 31) - first).days
+    lines = [HEADER]
+    for _index in range(rows):
+        session_format = generator.choice(["individual", "couple", "family", "group"])
+        participants = {"individual": "", "couple": "", "family": "3", "group": "7"}[session_format]
+        case_code = "" if session_format == "group" else f"B-2024-{generator.randint(1, CASES):04d}"
+        lines.append(";".join([
+            (first + datetime.timedelta(days=generator.randrange(days))).isoformat(),
+            f"{generator.randint(8, 16):{'' if shape == 'excel' else '02'}}{'.' if shape == 'excel' else ':'}"
+            f"{generator.choice(['00', '30'])}",
+            str(generator.choice([45, 60, 90])), session_format, participants,
+            generator.choices(["held", "client_cancelled", "no_show"], weights=[86, 10, 4])[0],
+            case_code, generator.choice(COUNSELLORS), generator.choice(["office", "phone", "video", ""]),
+            generator.choice(["paid", "exempt", "none"]),
+        ]))
+    if shape == "excel":
+        path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    else:
+        path.write_text("\n".join(line.replace(";", ",") for line in lines) + "\n", encoding="utf-8")
+    return path
+
+
+def clear_sessions() -> None:
+    from django_scopes import scope
+
+    from sessions.models import Case, Session
+    from units.models import AuditEvent, Unit
+
+    unit = Unit.objects.get(slug=UNIT)
+    with scope(unit=unit):
+        Session.objects.filter(unit=unit).delete()
+        Case.objects.filter(unit=unit).update(started_on=None)
+    AuditEvent.objects.filter(unit=unit).delete()
+
+
+def timed_import(root: Path, path: Path, database: str) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one `manage.py import_csv` process."""
+    environment = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+                   "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "manage.py", "import_csv", "--unit", UNIT, "--kind", "sessions",
+                                str(path)], cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    output = process.stdout.read().decode() + process.stderr.read().decode()
+    if status != 0:
+        raise SystemExit(f"import failed:\n{output[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def profile(rows: int, shape: str) -> None:
+    import cProfile
+    import pstats
+
+    from django.core.management import call_command
+
+    path = write_file(rows, shape)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    call_command("import_csv", "--unit", UNIT, "--kind", "sessions", str(path))
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    clear_sessions()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", default="fs_import")
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--root", type=Path, default=ROOT)
+    parser.add_argument("--profile", type=int, default=0)
+    parser.add_argument("--shape", choices=["excel", "plain"], default="excel")
+    args = parser.parse_args()
+    ensure_unit(args.database)
+    clear_sessions()
+    if args.profile:
+        profile(args.profile, args.shape)
+        return
+    from django.db import connection
+    from django_scopes import scope
+
+    from sessions.models import Session
+    from units.models import Unit
+
+    results = []
+    for rows in args.rows:
+        path = write_file(rows, args.shape)
+        seconds, megabytes = timed_import(args.root, path, args.database)
+        with scope(unit=Unit.objects.get(slug=UNIT)):
+            written = Session.objects.filter(unit__slug=UNIT).count()
+        if written != rows:
+            raise SystemExit(f"{rows} rows in the file, {written} sessions written")
+        results.append({"rows": rows, "shape": args.shape, "seconds": round(seconds, 2), "ms_per_row": round(seconds * 1000 / rows, 3),
+                        "peak_mb": round(megabytes), "load": round(os.getloadavg()[0], 1)})
+        print(json.dumps(results[-1]), flush=True)
+        clear_sessions()
+    connection.close()
+
+
+if __name__ == "__main__":
+    main()
