@@ -2,13 +2,16 @@
 writing) for files of 1 000, 10 000 and 100 000 sessions, and the process's peak memory.
 
     .venv/bin/python bench/import_sessions.py [--database fs_import] [--rows 1000 10000 100000]
-                                              [--root DIR] [--profile N]
+                                              [--root DIR] [--shape excel|plain] [--profile N]
+                                              [--breakdown]
 
 The unit `bench-import` (5 counsellors, 2 000 open cases) is created in the database when it
 is missing; the files are written to bench/data/. Each import runs in its own process
 (`--root` picks the checkout whose manage.py runs, e.g. an older commit to compare), and the
 sessions it wrote are deleted before the next one. `--profile N` instead runs one import of N
-rows in-process under cProfile and prints the 25 most expensive functions.
+rows in-process under cProfile and prints the 25 most expensive functions; `--breakdown` runs
+the imports in-process and splits their time into the database driver's (statements and the
+commit) and the rest.
 """
 
 import argparse
@@ -104,8 +107,9 @@ def clear_sessions() -> None:
     AuditEvent.objects.filter(unit=unit).delete()
 
 
-def timed_import(root: Path, path: Path, database: str) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one `manage.py import_csv` process."""
+def timed_import(root: Path, path: Path, database: str) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak resident memory (MB) of one `manage.py import_csv`
+    process (the CPU time leaves out PostgreSQL's own work, the wall time includes it)."""
     environment = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
                    "DJANGO_SETTINGS_MODULE": "bench.settings"}
     started = time.perf_counter()
@@ -116,7 +120,7 @@ def timed_import(root: Path, path: Path, database: str) -> tuple[float, float]:
     output = process.stdout.read().decode() + process.stderr.read().decode()
     if status != 0:
         raise SystemExit(f"import failed:\n{output[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def profile(rows: int, shape: str) -> None:
@@ -134,6 +138,45 @@ def profile(rows: int, shape: str) -> None:
     clear_sessions()
 
 
+def breakdown(rows: int, shape: str) -> None:
+    """One import in-process: total time, time inside the database driver (statements and the
+    commit), and the Python rest."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    spent = [0.0]
+    statements: dict[str, float] = {}
+
+    def timer(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - started
+            spent[0] += took
+            statements[sql[:60]] = statements.get(sql[:60], 0.0) + took
+
+    path = write_file(rows, shape)
+    original_commit = connection.commit
+
+    def commit():
+        started = time.perf_counter()
+        original_commit()
+        spent[0] += time.perf_counter() - started
+        statements["COMMIT"] = time.perf_counter() - started
+
+    connection.commit = commit
+    started, cpu = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(timer):
+        call_command("import_csv", "--unit", UNIT, "--kind", "sessions", str(path), stdout=open(os.devnull, "w"))
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(json.dumps({"rows": rows, "seconds": round(total, 2), "database_seconds": round(spent[0], 2),
+                      "python_cpu_seconds": round(cpu, 2), "load": round(os.getloadavg()[0], 1),
+                      "slowest": {sql: round(took, 2) for sql, took in
+                                  sorted(statements.items(), key=lambda item: -item[1])[:4]}}))
+    clear_sessions()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="fs_import")
@@ -141,11 +184,16 @@ def main():
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--shape", choices=["excel", "plain"], default="excel")
+    parser.add_argument("--breakdown", action="store_true", help="in-process: database time against the rest")
     args = parser.parse_args()
     ensure_unit(args.database)
     clear_sessions()
     if args.profile:
         profile(args.profile, args.shape)
+        return
+    if args.breakdown:
+        for rows in args.rows:
+            breakdown(rows, args.shape)
         return
     from django.db import connection
     from django_scopes import scope
@@ -156,12 +204,14 @@ def main():
     results = []
     for rows in args.rows:
         path = write_file(rows, args.shape)
-        seconds, megabytes = timed_import(args.root, path, args.database)
+        seconds, cpu, megabytes = timed_import(args.root, path, args.database)
         with scope(unit=Unit.objects.get(slug=UNIT)):
             written = Session.objects.filter(unit__slug=UNIT).count()
         if written != rows:
             raise SystemExit(f"{rows} rows in the file, {written} sessions written")
-        results.append({"rows": rows, "shape": args.shape, "seconds": round(seconds, 2), "ms_per_row": round(seconds * 1000 / rows, 3),
+        results.append({"rows": rows, "shape": args.shape, "seconds": round(seconds, 2),
+                        "ms_per_row": round(seconds * 1000 / rows, 3),
+                        "cpu_seconds": round(cpu, 2),
                         "peak_mb": round(megabytes), "load": round(os.getloadavg()[0], 1)})
         print(json.dumps(results[-1]), flush=True)
         clear_sessions()

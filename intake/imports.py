@@ -11,8 +11,15 @@ from django.utils.translation import gettext_noop
 
 from sessions.models import Case, is_case_code
 from units import pii
-from units.imports import Column, ErrorList, choice_values, import_or_raise, normalise_header, parse_date, \
-    parse_whole_number
+from units.imports import (
+    Column,
+    ErrorList,
+    choice_values,
+    import_or_raise,
+    normalise_header,
+    parse_date,
+    parse_whole_number,
+)
 from units.models import Unit
 from units.services import audit_log_many
 

@@ -6,10 +6,12 @@ rows are written in bulk (see README, "Importing sessions")."""
 import io
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from units import pii
+from units.bulk import insert_columns, insert_many
 from units.imports import (
     Column,
     ErrorList,
@@ -22,7 +24,7 @@ from units.imports import (
 )
 from units.models import Unit
 from units.selectors import unit_staff
-from units.services import audit_log_many
+from units.services import audit_log
 
 from . import services
 from .models import (
@@ -56,8 +58,6 @@ COLUMNS = [
 ]
 # The service's field names, as the file's columns name them.
 COLUMN_OF = {"start_time": "start", "case": "case_code", "counsellors": "counsellor"}
-# Cells read as text (the others must parse as dates, numbers or one of the choices).
-TEXT_COLUMNS = ("case_code", "counsellor")
 CHOICE_COLUMNS = {"format": SessionFormat, "status": SessionStatus, "location": Location, "fee": Fee,
                   "constellation": Constellation, "activity": ActivityChoice}
 DEFAULTS = {"location": Location.OFFICE, "fee": Fee.NONE, "constellation": "", "activity": ""}
@@ -85,17 +85,26 @@ class SessionImporter:
         self.facts = services.SessionFacts(unit, preload=True)
         self.choices = {column: choice_values(choices) for column, choices in CHOICE_COLUMNS.items()}
         self.started_cases: dict[int, Case] = {}
-        self.written: list[int] = []
+        self.first_id = self.last_id = None
+        self.count = 0
+        self.guarded: dict[str, list[str]] = {}
 
     def _guarded(self, row: dict) -> dict:
-        """The free-text guard on the text cells, as the forms run it."""
+        """The free-text guard on the text cells, as the forms run it — on a cell that names no
+        case or member of the unit (one that does is no new text), once per distinct value."""
         errors = {}
-        for column in TEXT_COLUMNS:
-            if row[column]:
+        for column, known in (("case_code", self.cases), ("counsellor", self.members)):
+            text = row[column]
+            if not text or text in known:
+                continue
+            if text not in self.guarded:
                 try:
-                    pii.guard_text(row[column], unit=self.unit)
+                    pii.guard_text(text, unit=self.unit)
+                    self.guarded[text] = []
                 except ValidationError as error:
-                    errors[column] = error.messages
+                    self.guarded[text] = error.messages
+            if self.guarded[text]:
+                errors[column] = self.guarded[text]
         return errors
 
     def _choice(self, row: dict, column: str) -> str:
@@ -158,18 +167,27 @@ class SessionImporter:
         return session, counsellors
 
     def write(self, items: list) -> None:
-        sessions = Session.objects.bulk_create([session for session, _counsellors in items])
+        sessions = insert_many([session for session, _counsellors in items])
         through = Session.counsellors.through
-        Session.counsellors.through.objects.bulk_create([
-            through(session_id=session.pk, user_id=person.pk)
-            for session, counsellors in items for person in counsellors])
-        audit_log_many(user=self.acting_user, unit=self.unit, action="session.import", objects=sessions)
+        pairs = [(session.pk, person.pk) for session, counsellors in items for person in counsellors]
+        if connection.vendor == "postgresql":
+            insert_columns(through, ["session", "user"], [[pair[0] for pair in pairs], [pair[1] for pair in pairs]])
+        else:
+            through.objects.bulk_create([through(session_id=session_id, user_id=user_id)
+                                         for session_id, user_id in pairs])
         for session in sessions:
+            self.first_id = self.first_id or session.pk
+            self.last_id = session.pk
             if session.status == SessionStatus.HELD and session.case is not None:
                 self.started_cases[session.case.pk] = session.case
+        self.count += len(sessions)
 
     def finish(self) -> None:
-        """A held session starts its case, as when logged in the browser."""
+        """One audit row for the import (the sessions carry who logged them); a held session
+        starts its case, as when logged in the browser."""
+        if self.count:
+            audit_log(user=self.acting_user, unit=self.unit, action="session.import",
+                      object_type=Session._meta.label_lower, object_id=f"{self.first_id}-{self.last_id}")
         services.case_starts_refresh(unit=self.unit, cases=list(self.started_cases.values()),
                                      acting_user=self.acting_user)
 

@@ -15,7 +15,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,6 +81,7 @@ class SessionFacts:
     def __init__(self, unit: Unit, *, preload: bool = False):
         self.unit = unit
         self.preloaded = preload
+        self.today = timezone.localdate()
         self._closed = closed_month_starts(unit=unit) if preload else None
         self._members = set(Membership.objects.filter(unit=unit).values_list("user_id", flat=True)) if preload else None
 
@@ -91,7 +92,8 @@ class SessionFacts:
 
     def members(self, user_ids: set[int]) -> set[int]:
         if self._members is None:
-            return set(Membership.objects.filter(unit=self.unit, user_id__in=user_ids).values_list("user_id", flat=True))
+            members = Membership.objects.filter(unit=self.unit, user_id__in=user_ids)
+            return set(members.values_list("user_id", flat=True))
         return user_ids & self._members
 
 
@@ -123,7 +125,7 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts
         if problem:
             add("participants", problem)
     if session.date and "date" not in errors:
-        if session.date > timezone.localdate():
+        if session.date > facts.today:
             add("date", _("A session is logged after it has taken place; this date is in the future."))
         elif not correcting and facts.month_closed(session.date):
             add("date", _("The billing month of %(date)s is closed. Only the unit chief can add a correction.")
@@ -159,15 +161,16 @@ def case_starts_refresh(*, unit: Unit, cases: list[Case], acting_user) -> None:
         return
     for case in changed:
         case.started_on = firsts.get(case.pk)
-    Case.objects.bulk_update(changed, ["started_on"], batch_size=1000)
+    first_held = (effective_sessions(unit).filter(case=OuterRef("pk"), status=SessionStatus.HELD)
+                  .values("case").annotate(first=Min("date")).values("first"))
+    Case.objects.filter(unit=unit, pk__in=[case.pk for case in changed]).update(started_on=Subquery(first_held))
     audit_log_many(user=acting_user, unit=unit, action="case.start", objects=changed)
     started = [case.pk for case in changed if case.started_on is not None]
     if not started:
         return
-    applications = list(Application.objects.filter(unit=unit, case__in=started, outcome=""))
-    for application in applications:
-        application.outcome = Outcome.STARTED
-    Application.objects.bulk_update(applications, ["outcome"], batch_size=1000)
+    applications = list(Application.objects.filter(unit=unit, case__in=started, outcome="").only("pk"))
+    Application.objects.filter(unit=unit, pk__in=[application.pk for application in applications]).update(
+        outcome=Outcome.STARTED)
     audit_log_many(user=acting_user, unit=unit, action="application.start", objects=applications)
 
 

@@ -136,7 +136,8 @@ def test_header_names_ignore_case_spaces_and_underscores(prepared, in_unit_a):
 
 
 def test_trailing_empty_rows_and_columns_are_ignored(prepared, in_unit_a):
-    text = ";".join(HEADER) + ";;;\r\n" + "".join(";".join(row) + ";;;\r\n" for row in ROWS) + ";;;;;;;;;;;;\r\n\r\n\r\n"
+    text = ";".join(HEADER) + ";;;\r\n" + "".join(";".join(row) + ";;;\r\n" for row in ROWS)
+    text += ";;;;;;;;;;;;\r\n\r\n\r\n"
     result = run(in_unit_a, text.encode("utf-8"))
     assert result.ok and result.written == 2, result.as_json()
 

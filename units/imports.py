@@ -208,7 +208,7 @@ def parse_whole_number(text: str) -> int:
     return int(number)
 
 
-def _cell_text(value) -> str:
+def _cell_text(value) -> str:  # noqa: PLR0911 - one return per cell type
     """An XLSX cell as the text a CSV file would hold (ISO dates, HH:MM times, plain numbers)."""
     if value is None:
         return ""
@@ -257,11 +257,11 @@ class Table:
         """(line, {column: text}) for every row that is not empty; a row with a cell outside the
         header or over the length limit is an error and not yielded."""
         width = len(self.headers)
-        for line, cells in self._records:
-            if not any(cell.strip() for cell in cells):
+        for line, raw in self._records:
+            if not any(cell.strip() for cell in raw):
                 continue  # empty rows, trailing ones included
             self.rows_read += 1
-            cells = [cell.strip() for cell in cells]
+            cells = [cell.strip() for cell in raw]
             if len(self.preview) < PREVIEW_ROWS:
                 self.preview.append((line, cells[:width]))
             outside = next((index for index in range(width, len(cells)) if cells[index]), None)
@@ -307,11 +307,10 @@ def read_table(source, *, columns: list[Column], size: int | None = None) -> Tab
 
 
 def _read_header(table: Table, columns: list[Column]) -> None:
-    for line, cells in table._records:
-        if any(cell.strip() for cell in cells):
-            break
-    else:
+    first = next(((line, cells) for line, cells in table._records if any(cell.strip() for cell in cells)), None)
+    if first is None:
         raise FileRefused(_("The file is empty."))
+    line, cells = first
     if line != 1:
         raise FileRefused(_("The header must be on line 1 (the first line is empty)."))
     while cells and not cells[-1].strip():
@@ -570,7 +569,8 @@ class ImportResult:
     def as_json(self) -> dict:
         return {
             "kind": self.kind, "format": self.format, "encoding": self.encoding, "delimiter": self.delimiter,
-            "mapping": [list(pair) for pair in self.mapping], "preview": [[line, cells] for line, cells in self.preview],
+            "mapping": [list(pair) for pair in self.mapping],
+            "preview": [[line, cells] for line, cells in self.preview],
             "rows": self.rows, "written": self.written, "refused": self.refused, "more_errors": self.more_errors,
             "errors": [[error[0], getattr(error, "column", ""), error[1]] for error in self.errors],
         }
@@ -627,7 +627,25 @@ def import_file(*, kind: str, unit, source, size: int | None = None, acting_user
         result.written = 0
         result.errors, result.more_errors = errors.listed, errors.more
     result.rows, result.preview = table.rows_read, table.preview
+    _scrub(result, unit)
     return result
+
+
+def _scrub(result: ImportResult, unit) -> None:
+    """What is shown of the file — the first rows, the messages that quote a cell — never
+    repeats text shaped like personal data (an identity number typed into the wrong column)."""
+    from .pii import pii_kind
+
+    hidden = _("(hidden: looks like personal data)")
+    result.preview = [(line, [hidden if cell and pii_kind(cell, unit=unit) else cell for cell in cells])
+                      for line, cells in result.preview]
+    scrubbed = []
+    for error in result.errors:
+        message = error.message
+        if pii_kind(message, unit=unit):
+            message = f"{error.column}: {hidden}" if error.column else hidden
+        scrubbed.append(RowError(error.line, message, getattr(error, "column", "")))
+    result.errors = scrubbed
 
 
 def import_or_raise(*, kind: str, unit, source, size=None, acting_user=None) -> int:

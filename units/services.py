@@ -77,7 +77,8 @@ def audit_log_many(*, user, unit: Unit | None, action: str, objects: list[models
     if not objects:
         return
     user = user if user is not None and user.is_authenticated else None
-    AuditEvent.objects.bulk_create([
-        AuditEvent(user=user, unit=unit, action=action, object_type=obj._meta.label_lower, object_id=str(obj.pk))
-        for obj in objects
-    ], batch_size=2000)
+    from .bulk import insert_many
+
+    for start in range(0, len(objects), 2000):
+        insert_many([AuditEvent(user=user, unit=unit, action=action, object_type=obj._meta.label_lower,
+                                object_id=str(obj.pk)) for obj in objects[start:start + 2000]])

@@ -214,5 +214,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Test seam: seconds to pause between report build steps, so a test can kill a worker mid-build.
 REPORT_BUILD_STEP_PAUSE_SECONDS = float(os.environ.get("REPORT_BUILD_STEP_PAUSE_SECONDS", "0"))
+# Imports (units/imports.py): the largest file read.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # FIT (ORS/SRS) thresholds are unit settings (units.Unit.ors_cutoff_adult …, defaults 25/32/±5/36).
