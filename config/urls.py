@@ -11,7 +11,7 @@ from units import views as unit_views
 
 # Apps that add pages under a unit or an organisation; an app that has none yet is skipped.
 UNIT_URLCONFS = ["units.urls", "intake.urls", "sessions.urls", "billing.urls", "reporting.urls", "quality.urls",
-                 "bookings.urls"]
+                 "bookings.urls", "importing.urls"]
 ORG_URLCONFS = ["reporting.org_urls", "billing.org_urls"]
 PUBLIC_URLCONFS = ["quality.public_urls", "bookings.public_urls"]
 

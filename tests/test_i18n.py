@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["units", "intake", "sessions", "billing", "reporting", "quality"]
+APPS = ["units", "intake", "sessions", "billing", "reporting", "quality", "importing"]
 CATALOGUES = sorted(ROOT.glob("*/locale/*/LC_MESSAGES/django.po"))
 
 

@@ -236,12 +236,12 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(in_unit_a, sett
     settings.IMPORT_MAX_BYTES = 1024 * 1024
     data = csv_bytes(ROWS * 20_000)
     assert len(data) > 1024 * 1024
-    result = assert_refused(in_unit_a, data, "the limit is 1.0 MB")
+    result = assert_refused(in_unit_a, data, "the limit is 1 MB")
     assert result.rows == 0
     # A stream whose size was not told is refused once the limit is passed.
     with translation.override("en"):
         result = import_file(kind="sessions", unit=in_unit_a, source=io.BytesIO(data), size=None)
-    assert "over the limit of 1.0 MB" in result.refused
+    assert "over the limit of 1 MB" in result.refused
 
 
 def test_a_header_only_file_is_refused(in_unit_a):

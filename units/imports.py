@@ -280,8 +280,10 @@ class Table:
             yield line, {key: cells[index] for index, key in enumerate(self.keys) if key}
 
 
-def _size_text(size: int) -> str:
-    return number_format(round(size / (1024 * 1024), 1), decimal_pos=1)
+def size_text(size: int) -> str:
+    """Megabytes as a person reads them: 50, 0,5."""
+    megabytes = round(size / (1024 * 1024), 1)
+    return number_format(int(megabytes) if megabytes == int(megabytes) else megabytes)
 
 
 def read_table(source, *, columns: list[Column], size: int | None = None) -> Table:
@@ -290,7 +292,7 @@ def read_table(source, *, columns: list[Column], size: int | None = None) -> Tab
     limit = max_bytes()
     if size is not None and size > limit:
         raise FileRefused(_("The file is %(size)s MB; the limit is %(limit)s MB.")
-                          % {"size": _size_text(size), "limit": _size_text(limit)})
+                          % {"size": size_text(size), "limit": size_text(limit)})
     start = source.read(8)
     if not start:
         raise FileRefused(_("The file is empty."))
@@ -399,7 +401,7 @@ def _text_chunks(source, start: bytes, limit: int, table: Table) -> Iterator[str
         data = source.read(_CHUNK)
         read += len(data)
         if read > limit:
-            raise FileRefused(_("The file is over the limit of %(limit)s MB.") % {"limit": _size_text(limit)})
+            raise FileRefused(_("The file is over the limit of %(limit)s MB.") % {"limit": size_text(limit)})
     if decoder is not None:
         try:
             tail = decoder.decode(b"", final=True)
@@ -513,7 +515,7 @@ def _xlsx_table(source, columns) -> Table:
         source.seek(0)
         if unpacked > XLSX_MAX_UNPACKED_BYTES:
             raise FileRefused(_("The workbook unpacks to more than %(limit)s MB.")
-                              % {"limit": _size_text(XLSX_MAX_UNPACKED_BYTES)})
+                              % {"limit": size_text(XLSX_MAX_UNPACKED_BYTES)})
         workbook = load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError):
         raise FileRefused(_("This file is not a readable Excel workbook (.xlsx).")) from None

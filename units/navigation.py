@@ -21,6 +21,7 @@ ENTRIES = [
     ("reporting:reports_current", _("Reports"), EVERYONE),
     ("quality:home", _("Quality"), MEMBERS),
     ("unit_settings", _("Settings"), CHIEF_ONLY),
+    ("importing:import", _("Import"), CHIEF_ONLY),
 ]
 
 

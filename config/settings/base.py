@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reporting",
     "quality",
     "bookings",
+    "importing",
 ]
 
 MIDDLEWARE = [
@@ -214,7 +215,10 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Test seam: seconds to pause between report build steps, so a test can kill a worker mid-build.
 REPORT_BUILD_STEP_PAUSE_SECONDS = float(os.environ.get("REPORT_BUILD_STEP_PAUSE_SECONDS", "0"))
-# Imports (units/imports.py): the largest file read.
+# Imports (units/imports.py): the largest file read; the import page checks and imports files
+# up to IMPORT_INLINE_BYTES within the request, larger ones in a Celery task with a progress bar.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_INLINE_BYTES = int(os.environ.get("IMPORT_INLINE_BYTES", str(256 * 1024)))
+IMPORT_STEP_PAUSE_SECONDS = float(os.environ.get("IMPORT_STEP_PAUSE_SECONDS", "0"))  # browser tests watch the bar
 
 # FIT (ORS/SRS) thresholds are unit settings (units.Unit.ors_cutoff_adult …, defaults 25/32/±5/36).

@@ -1,4 +1,5 @@
-// Polls a report build's status and moves its progress bar; shows the download link when done.
+// Polls a report build's (or an import's) status and moves its progress bar; shows the
+// download link when done, or with data-reload reloads the page to show the result.
 (function () {
   "use strict";
   function watch(box) {
@@ -12,7 +13,12 @@
           bar.value = state.progress;
           bar.textContent = state.progress + " %";
           step.textContent = state.step || "";
-          if (state.status === "done") {
+          if (state.status === "done" && box.dataset.reload) {
+            bar.value = 100;
+            window.location.reload();
+          } else if (state.status === "failed" && box.dataset.reload) {
+            window.location.reload();
+          } else if (state.status === "done") {
             link.href = state.download_url;
             link.classList.remove("d-none");
             bar.value = 100;
