@@ -6,6 +6,7 @@ confirm → import (all rows or none) → result. A file up to IMPORT_INLINE_BYT
 imported within the request; a larger one by the Celery task importing.tasks.run_import_job,
 which moves the job's progress bar as a report build does."""
 
+import datetime
 import time
 
 from django.conf import settings
@@ -25,8 +26,24 @@ def inline_limit() -> int:
     return getattr(settings, "IMPORT_INLINE_BYTES", 256 * 1024)
 
 
+UNCONFIRMED_DAYS = 1
+
+
+def forget_unconfirmed_files(*, unit: Unit) -> int:
+    """Delete the stored files of checks older than a day that were never confirmed: a file
+    holds the unit's records and is kept only as long as it may still be imported."""
+    cutoff = timezone.now() - datetime.timedelta(days=UNCONFIRMED_DAYS)
+    jobs = list(ImportJob.objects.filter(unit=unit, phase=ImportJob.Phase.CHECK, created_at__lt=cutoff)
+                .exclude(file="").only("pk", "file"))
+    for job in jobs:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(file="")
+    return len(jobs)
+
+
 def job_upload(*, unit: Unit, kind: str, upload, acting_user) -> ImportJob:
     """Store the uploaded file and start its check."""
+    forget_unconfirmed_files(unit=unit)
     name = (upload.name or "").lower()
     job = ImportJob(unit=unit, kind=kind, requested_by=acting_user, size=upload.size or 0,
                     file_format="xlsx" if name.endswith(".xlsx") else "csv")
@@ -44,6 +61,8 @@ def job_confirm(*, unit: Unit, job: ImportJob, acting_user) -> ImportJob:
         job = ImportJob.objects.select_for_update().get(pk=job.pk, unit=unit)
         if not job.checked_ok:
             raise ValidationError(_("Only a file whose check found no errors can be imported."))
+        if not job.file:
+            raise ValidationError(_("The file was deleted after a day without confirmation; upload it again."))
         job.phase, job.status, job.progress, job.step, job.error = (ImportJob.Phase.IMPORT, ImportJob.Status.QUEUED,
                                                                     0, "", "")
         job.confirmed_at = timezone.now()

@@ -4,6 +4,7 @@ roles and languages."""
 
 import datetime
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -224,3 +225,16 @@ def test_header_names_in_the_preview_are_the_files(prepared, unit_a, anna_client
     upload(anna_client, unit_a, csv_bytes(ROWS, header=[name.upper() for name in HEADER]))
     page = anna_client.get(url(unit_a, "job", pk=only_job(unit_a).pk)).content.decode()
     assert "<th scope=\"col\">CASE_CODE</th>" in page
+
+
+def test_an_unconfirmed_file_is_deleted_after_a_day_and_cannot_be_confirmed(prepared, unit_a, anna_client):
+    upload(anna_client, unit_a, csv_bytes(ROWS))
+    job = only_job(unit_a)
+    path = job.file.path
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(days=2))
+    upload(anna_client, unit_a, csv_bytes(ROWS[:1]))  # the next upload clears the old file
+    job.refresh_from_db()
+    assert not job.file and not os.path.exists(path)
+    response = anna_client.post(url(unit_a, "confirm", pk=job.pk), follow=True)
+    assert "Filen raderades" in response.content.decode()
+    assert session_count(unit_a) == 0
