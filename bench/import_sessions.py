@@ -3,7 +3,7 @@ writing) for files of 1 000, 10 000 and 100 000 sessions, and the process's peak
 
     .venv/bin/python bench/import_sessions.py [--database fs_import] [--rows 1000 10000 100000]
                                               [--root DIR] [--shape excel|plain] [--profile N]
-                                              [--breakdown]
+                                              [--breakdown] [--refusal]
 
 The unit `bench-import` (5 counsellors, 2 000 open cases) is created in the database when it
 is missing; the files are written to bench/data/. Each import runs in its own process
@@ -11,7 +11,7 @@ is missing; the files are written to bench/data/. Each import runs in its own pr
 sessions it wrote are deleted before the next one. `--profile N` instead runs one import of N
 rows in-process under cProfile and prints the 25 most expensive functions; `--breakdown` runs
 the imports in-process and splits their time into the database driver's (statements and the
-commit) and the rest.
+commit) and the rest; `--refusal` times the refusal of a 49 MB file holding one huge field.
 """
 
 import argparse
@@ -92,6 +92,32 @@ def write_file(rows: int, shape: str = "excel") -> Path:
     else:
         path.write_text("\n".join(line.replace(";", ",") for line in lines) + "\n", encoding="utf-8")
     return path
+
+
+def write_huge_field_file() -> Path:
+    """The issue's refused file: one field of 49 MB on the second line (under the size limit,
+    so that the reading itself has to refuse it)."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / "sessions-huge-field.csv"
+    if not path.exists():
+        with path.open("w", encoding="ascii") as handle:
+            handle.write(HEADER + "\r\n" + "2025-01-08;9.00;")
+            for _block in range(49):
+                handle.write("9" * (1024 * 1024))
+            handle.write(";couple;;held;;;;\r\n")
+    return path
+
+
+def timed_refusal(root: Path, path: Path, database: str) -> tuple[float, float, float, str]:
+    environment = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
+                   "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "manage.py", "import_csv", "--unit", UNIT, "--kind", "sessions",
+                                str(path)], cwd=root, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    output = (process.stdout.read() + process.stderr.read()).decode(errors="replace")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output.strip().splitlines()[-1][:200]
 
 
 def clear_sessions() -> None:
@@ -185,11 +211,17 @@ def main():
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--shape", choices=["excel", "plain"], default="excel")
     parser.add_argument("--breakdown", action="store_true", help="in-process: database time against the rest")
+    parser.add_argument("--refusal", action="store_true", help="time refusing a 49 MB file of one field")
     args = parser.parse_args()
     ensure_unit(args.database)
     clear_sessions()
     if args.profile:
         profile(args.profile, args.shape)
+        return
+    if args.refusal:
+        seconds, cpu, megabytes, last = timed_refusal(args.root, write_huge_field_file(), args.database)
+        print(json.dumps({"file": "49 MB in one field", "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+                          "peak_mb": round(megabytes), "message": last}))
         return
     if args.breakdown:
         for rows in args.rows:

@@ -237,6 +237,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(in_unit_a, sett
     data = csv_bytes(ROWS * 20_000)
     assert len(data) > 1024 * 1024
     result = assert_refused(in_unit_a, data, "the limit is 1 MB")
+    assert "The file is 2.3 MB;" in result.refused  # rounded up: never the limit itself
     assert result.rows == 0
     # A stream whose size was not told is refused once the limit is passed.
     with translation.override("en"):

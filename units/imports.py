@@ -25,6 +25,7 @@ import csv
 import datetime
 import importlib
 import io
+import math
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -280,9 +281,11 @@ class Table:
             yield line, {key: cells[index] for index, key in enumerate(self.keys) if key}
 
 
-def size_text(size: int) -> str:
-    """Megabytes as a person reads them: 50, 0,5."""
-    megabytes = round(size / (1024 * 1024), 1)
+def size_text(size: int, *, up: bool = False) -> str:
+    """Megabytes as a person reads them: 50, 0,5; `up` rounds up, so a file just over the
+    limit never reads as the limit itself."""
+    tenths = size * 10 / (1024 * 1024)
+    megabytes = (math.ceil(tenths) if up else round(tenths)) / 10
     return number_format(int(megabytes) if megabytes == int(megabytes) else megabytes)
 
 
@@ -292,7 +295,7 @@ def read_table(source, *, columns: list[Column], size: int | None = None) -> Tab
     limit = max_bytes()
     if size is not None and size > limit:
         raise FileRefused(_("The file is %(size)s MB; the limit is %(limit)s MB.")
-                          % {"size": size_text(size), "limit": size_text(limit)})
+                          % {"size": size_text(size, up=True), "limit": size_text(limit)})
     start = source.read(8)
     if not start:
         raise FileRefused(_("The file is empty."))
