@@ -76,6 +76,7 @@ def _number(text: str, column: str) -> int | None:
 
 class SessionImporter:
     columns = COLUMNS
+    private_columns = ("case_code",)  # a refused cell is not shown in the preview
 
     def __init__(self, *, unit: Unit, acting_user=None):
         self.unit, self.acting_user = unit, acting_user
@@ -113,7 +114,9 @@ class SessionImporter:
             return DEFAULTS.get(column, "")
         return self.choices[column].get(normalise_header(text), text)
 
-    def parse(self, row: dict) -> tuple[dict, list]:
+    def parse(self, row: dict) -> tuple[dict, list, dict]:
+        """The row's values, its counsellors and the cells that did not parse; ValidationError
+        when the guard refuses a cell."""
         errors = self._guarded(row)
         if errors:
             # The cell is not repeated in a message of its own.
@@ -151,17 +154,26 @@ class SessionImporter:
                 counsellors.append(self.members[name])
             else:
                 errors["counsellor"] = _("no counsellor %(name)s in this unit") % {"name": name}
-        if errors:
-            raise ValidationError(errors)
-        return values, counsellors
+        return values, counsellors, errors
 
     def check(self, line: int, row: dict, errors: ErrorList):
         try:
-            values, counsellors = self.parse(row)
-            session = services.session_check(unit=self.unit, counsellors=counsellors, facts=self.facts, **values)
-        except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                errors.add(line, COLUMN_OF.get(field, field), " ".join(messages))
+            values, counsellors, problems = self.parse(row)
+        except ValidationError as error:  # the guard: nothing else is said about the row
+            problems, values = error.message_dict, None
+        if values is not None:
+            try:
+                session = services.session_check(unit=self.unit, counsellors=counsellors, facts=self.facts, **values)
+            except ValidationError as error:
+                # The form's rules on what did parse; a cell that did not is reported once.
+                for field, messages in error.message_dict.items():
+                    column = COLUMN_OF.get(field, field)
+                    if column not in problems and field not in problems:
+                        problems[column] = messages
+        if problems:
+            for column, messages in problems.items():
+                errors.add(line, COLUMN_OF.get(column, column), " ".join(messages) if isinstance(messages, list)
+                           else str(messages))
             return None
         session.logged_by = self.acting_user if getattr(self.acting_user, "is_authenticated", False) else None
         return session, counsellors

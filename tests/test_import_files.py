@@ -331,3 +331,21 @@ def test_command_lists_the_first_100_errors_and_counts_the_rest(tmp_path, unit_a
     text = str(raised.value)
     assert "line 101: minutes: not a whole number: sixty" in text and "line 102:" not in text
     assert "… and 30 more errors." in text
+
+
+def test_a_row_reports_every_bad_cell_and_a_refused_code_is_not_shown(prepared, in_unit_a):
+    row = ["2025-03-04", "9", "sixty", "triad", "", "held", "Anna Svensson", "nobody", "office", "paid"]
+    with translation.override("en"):
+        result = run(in_unit_a, csv_bytes([row]))
+    assert [(error.line, error.column) for error in result.errors] == [
+        (2, "start"), (2, "minutes"), (2, "case_code"), (2, "counsellor"), (2, "format")]
+    assert "Anna Svensson" not in str(result.as_json())
+    assert result.preview[0][1][6] == "(hidden: looks like personal data)"
+
+
+def test_an_identity_number_in_any_column_is_not_repeated(prepared, in_unit_a):
+    row = ["811218-9876", *ROWS[0][1:]]
+    with translation.override("en"):
+        result = run(in_unit_a, csv_bytes([row]))
+    assert [(error.line, error.column) for error in result.errors] == [(2, "date")]
+    assert "811218-9876" not in str(result.as_json())

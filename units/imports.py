@@ -264,7 +264,7 @@ class Table:
             self.rows_read += 1
             cells = [cell.strip() for cell in raw]
             if len(self.preview) < PREVIEW_ROWS:
-                self.preview.append((line, cells[:width]))
+                self.preview.append((line, cells[:width] + [""] * (width - len(cells))))
             outside = next((index for index in range(width, len(cells)) if cells[index]), None)
             if outside is not None:
                 errors.add(line, "", _("column %(number)s has a value but no header (the header has %(width)s "
@@ -632,17 +632,27 @@ def import_file(*, kind: str, unit, source, size: int | None = None, acting_user
         result.written = 0
         result.errors, result.more_errors = errors.listed, errors.more
     result.rows, result.preview = table.rows_read, table.preview
-    _scrub(result, unit)
+    _scrub(result, unit, private=getattr(importer, "private_columns", ()))
     return result
 
 
-def _scrub(result: ImportResult, unit) -> None:
+def _scrub(result: ImportResult, unit, *, private=()) -> None:
     """What is shown of the file — the first rows, the messages that quote a cell — never
-    repeats text shaped like personal data (an identity number typed into the wrong column)."""
+    repeats text shaped like personal data (an identity number typed into the wrong column),
+    nor a cell of a `private` column that was refused (a name where a case code belongs)."""
     from .pii import pii_kind
 
     hidden = _("(hidden: looks like personal data)")
-    result.preview = [(line, [hidden if cell and pii_kind(cell, unit=unit) else cell for cell in cells])
+    refused = {(error.line, getattr(error, "column", "")) for error in result.errors}
+    keys = [key for _header, key in result.mapping]
+
+    def shown(line, index, cell):
+        key = keys[index] if index < len(keys) else None
+        if cell and (pii_kind(cell, unit=unit) or (key in private and (line, key) in refused)):
+            return hidden
+        return cell
+
+    result.preview = [(line, [shown(line, index, cell) for index, cell in enumerate(cells)])
                       for line, cells in result.preview]
     scrubbed = []
     for error in result.errors:

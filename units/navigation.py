@@ -2,6 +2,7 @@
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .access import BILLING_READERS, CHIEF_ONLY
 from .access import MEMBER_ROLES as MEMBERS
@@ -13,7 +14,7 @@ ENTRIES = [
     ("intake:application_new", _("New application"), MEMBERS),
     ("calendar:calendar", _("Calendar"), MEMBERS),
     ("counselling:session_new", _("Log session"), MEMBERS),
-    ("counselling:session_list", _("Sessions"), MEMBERS),
+    ("counselling:session_list", pgettext_lazy("counselling", "Sessions"), MEMBERS),
     ("counselling:case_list", _("Cases"), MEMBERS),
     ("counselling:visits", _("Walk-ins"), MEMBERS),
     ("reporting:stats_current", _("Statistics"), EVERYONE),
