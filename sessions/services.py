@@ -273,6 +273,18 @@ def _not_in_future(day: datetime.date, field: str) -> None:
         raise ValidationError({field: _("This date is in the future.")})
 
 
+UNDO_SECONDS = 60
+
+
+def visit_undo(*, unit: Unit, visit: Visit, acting_user) -> None:
+    """Take back a count just made (a mistap): only the person who counted it, within a minute."""
+    recent = timezone.now() - datetime.timedelta(seconds=UNDO_SECONDS)
+    if visit.counted_by_id != getattr(acting_user, "pk", None) or visit.created_at < recent:
+        raise ValidationError(_("Only a count you made in the last minute can be undone."))
+    audit_log(user=acting_user, unit=unit, action="visit.undo", obj=visit)
+    visit.delete()
+
+
 @transaction.atomic
 def visit_count(*, unit: Unit, acting_user, date: datetime.date, channel: str, topic: str,
                 child_age_band: str = "", gender: str = "", background: str = "", idempotency_key=None) -> Visit:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sessions/<int:pk>/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/correct/", views.session_correct, name="session_correct"),
     path("visits/", views.visits, name="visits"),
+    path("visits/<int:pk>/undo/", views.visit_undo, name="visit_undo"),
     path("visits/courses/", views.course_start, name="course_start"),
     path("visits/courses/<int:pk>/end/", views.course_end, name="course_end"),
     path("cases/", views.case_list, name="case_list"),

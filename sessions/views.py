@@ -1,5 +1,7 @@
 """Thin views: fetch through the access helper, validate a form, call a service, redirect."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -152,7 +154,12 @@ def _visits_page(request, *, visit_form=None, course_form=None, end_forms=None):
     today = timezone.localdate()
     courses = list(selectors.running_courses(unit))
     end_forms = end_forms or {}
+    last = request.session.get("last_visit")
+    undoable = Visit.objects.filter(
+        unit=unit, pk=last, counted_by=request.user,
+        created_at__gte=timezone.now() - datetime.timedelta(seconds=services.UNDO_SECONDS)).first() if last else None
     return render(request, "counselling/visits.html", {
+        "last_visit": undoable,
         "visit_form": visit_form or VisitForm(unit=unit),
         "channels": Visit.Channel.choices,
         "counts": selectors.visit_counts(unit, today=today),
@@ -174,11 +181,28 @@ def visits(request, unit_slug):
         return table_response(request, filename=f"inquiries-{unit.slug}", rows=rows, fmt=export,
                               headers=[_("Channel"), _("Today"), _("This week"), _("This month")])
     form = VisitForm(request.POST or None, unit=unit)
-
-    if _saved(request, form, lambda data: services.visit_count(unit=unit, acting_user=request.user, **data),
-              success=_("The inquiry is counted.")):
+    visit = _saved(request, form, lambda data: services.visit_count(unit=unit, acting_user=request.user, **data),
+                   success=_("The inquiry is counted."))
+    if visit:
+        # The tally says what it counted, and the counsellor may take a mistap back for a minute.
+        request.session["last_visit"] = visit.pk
         return redirect(_url("visits", unit))
     return _visits_page(request, visit_form=form)
+
+
+@require_POST
+@unit_roles(*MEMBER_ROLES)
+def visit_undo(request, unit_slug, pk):
+    unit = request.unit
+    visit = access_object(unit, Visit, pk)
+    try:
+        services.visit_undo(unit=unit, visit=visit, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The last count is undone."))
+    request.session.pop("last_visit", None)
+    return redirect(_url("visits", unit))
 
 
 @require_POST

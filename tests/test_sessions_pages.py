@@ -466,3 +466,27 @@ def test_score_entry_returns_to_its_section_on_the_scale_just_used(bob_client, u
     assert saved.status_code == 302 and saved["Location"].endswith("?scale=srs#scores")
     again = bob_client.get(saved["Location"])
     assert again.context["score_form"]["kind"].value() == "srs"
+
+
+def test_the_tally_says_what_it_counted_and_undoes_a_mistap_within_a_minute(alice_client, anna_client, unit_a):
+    # Issue 18: "the tally says which channel was counted and can undo the last count for a minute".
+    data = {"date": timezone.localdate().isoformat(), "topic": "loss", "channel": "phone",
+            "idempotency_key": str(uuid.uuid4())}
+    page = alice_client.post(f"/{unit_a.slug}/visits/", data, follow=True).content.decode()
+    assert 'id="last-visit"' in page and "Telefon" in page
+    with scope(unit=unit_a):
+        visit = Visit.objects.get(unit=unit_a)
+    # Someone else cannot take it back; nor can anyone after a minute.
+    assert anna_client.post(f"/{unit_a.slug}/visits/{visit.pk}/undo/").status_code == 302
+    with scope(unit=unit_a):
+        assert Visit.objects.filter(pk=visit.pk).exists()
+        Visit.objects.filter(pk=visit.pk).update(created_at=timezone.now() - datetime.timedelta(seconds=61))
+    alice_client.post(f"/{unit_a.slug}/visits/{visit.pk}/undo/")
+    with scope(unit=unit_a):
+        assert Visit.objects.filter(pk=visit.pk).exists()
+        Visit.objects.filter(pk=visit.pk).update(created_at=timezone.now())
+    undone = alice_client.post(f"/{unit_a.slug}/visits/{visit.pk}/undo/", follow=True).content.decode()
+    assert 'id="last-visit"' not in undone
+    with scope(unit=unit_a):
+        assert not Visit.objects.filter(pk=visit.pk).exists()
+    assert AuditEvent.objects.filter(action="visit.undo").count() == 1
