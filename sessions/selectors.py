@@ -4,7 +4,7 @@ aggregated in the database, whatever the number of rows."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from billing.models import MonthClose
@@ -57,7 +57,7 @@ def session_rows(sessions: QuerySet) -> QuerySet:
     """Rows as the list and the export show them: case, counsellors, correction and lock."""
     corrected = Exists(Session.objects.filter(corrects=OuterRef("pk")))
     return (_with_lock(sessions).select_related("case", "corrects").prefetch_related("counsellors")
-            .annotate(corrected=corrected).order_by("-date", "-start_time", "-pk"))
+            .annotate(corrected=corrected).order_by("-date", F("start_time").desc(nulls_last=True), "-pk"))
 
 
 def effective_sessions(unit: Unit) -> QuerySet:

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -69,9 +70,21 @@ def session_new(request, unit_slug):
     session = _saved(request, form, lambda data: services.session_log(
         unit=unit, acting_user=request.user, idempotency_key=data["idempotency_key"], **form.service_values()),
         success=_("The session is saved."))
+    back = _back_within_unit(request)
     if session is not None:
-        return redirect(f"{_url('session_list', unit)}#session-{session.pk}")
-    return render(request, "counselling/session_form.html", {"form": form, "title": _("Log a session")})
+        # Back where the counsellor came from (the case, the landing page), the new row marked.
+        return redirect(f"{back or _url('session_list', unit)}#session-{session.pk}")
+    return render(request, "counselling/session_form.html", {"form": form, "title": _("Log a session"),
+                                                             "back": back})
+
+
+def _back_within_unit(request) -> str | None:
+    """`next` (posted or in the address) when it is a page of this unit on this site; else None."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith(f"/{request.unit.slug}/") and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target.split("#", 1)[0]
+    return None
 
 
 @unit_roles(*MEMBER_ROLES)

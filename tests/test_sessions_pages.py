@@ -490,3 +490,32 @@ def test_the_tally_says_what_it_counted_and_undoes_a_mistap_within_a_minute(alic
     with scope(unit=unit_a):
         assert not Visit.objects.filter(pk=visit.pk).exists()
     assert AuditEvent.objects.filter(action="visit.undo").count() == 1
+
+
+def test_a_session_logged_from_a_case_returns_to_the_case_with_the_row_marked(alice_client, alice, unit_a):
+    # Issue 18: "After saving a session, return to where the counsellor came from (the case …)".
+    with scope(unit=unit_a):
+        opened = case(unit_a, "P-2025-0042")
+    case_url = f"/{unit_a.slug}/cases/{opened.pk}/"
+    page = alice_client.get(case_url).content.decode()
+    assert f"?case={opened.pk}&amp;next={case_url}" in page
+    data = {**_post_data(counsellors=[alice.pk], case=opened.pk), "next": case_url}
+    response = alice_client.post(f"/{unit_a.slug}/sessions/new/", data)
+    with scope(unit=unit_a):
+        logged = Session.objects.get(unit=unit_a)
+    assert response["Location"] == f"{case_url}#session-{logged.pk}"
+    assert f'id="session-{logged.pk}"' in alice_client.get(case_url).content.decode()
+    # Another site, another unit or a bare path are never followed.
+    for elsewhere in ("https://evil.example/", f"/{unit_a.slug}x/", "//evil.example/x", "/accounts/logout/"):
+        data = {**_post_data(counsellors=[alice.pk], case=opened.pk), "next": elsewhere}
+        assert alice_client.post(f"/{unit_a.slug}/sessions/new/", data)["Location"].startswith(
+            f"/{unit_a.slug}/sessions/#session-")
+
+
+def test_sessions_without_a_start_time_follow_the_days_timed_ones_latest_logged_first(alice_client, unit_a):
+    with scope(unit=unit_a):
+        first = session(unit_a, start_time=None)
+        timed = session(unit_a, start_time=datetime.time(9, 0))
+        second = session(unit_a, start_time=None)
+    rows = alice_client.get(f"/{unit_a.slug}/sessions/").context["page"].object_list
+    assert [row.pk for row in rows] == [timed.pk, second.pk, first.pk]
