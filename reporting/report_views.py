@@ -52,7 +52,7 @@ def _narrative_form(request, year: int, data=None):
     return NarrativeForm(data, instance=narrative, unit=request.unit)
 
 
-def _reports_page(request, period: str, narrative_form, *, status=200):
+def _reports_page(request, period: str, narrative_form):
     empty = []
     if narrative_form is not None:
         texts = narrative_form.cleaned_data if narrative_form.is_bound and narrative_form.is_valid() else None
@@ -63,7 +63,7 @@ def _reports_page(request, period: str, narrative_form, *, status=200):
     return render(request, "reporting/reports.html", {
         "period": period, "is_annual": "-" not in period, "documents": _visible_documents(request, period),
         "narrative_form": narrative_form, "empty_sections": empty,
-    }, status=status)
+    })
 
 
 @unit_roles(*REPORT_READERS)
@@ -75,7 +75,7 @@ def reports(request, unit_slug, period):
         narrative_form = _narrative_form(request, int(period), request.POST or None)
         if request.method == "POST":
             if not narrative_form.is_valid():
-                return _reports_page(request, period, narrative_form, status=400)
+                return _reports_page(request, period, narrative_form)
             narrative_save(unit=request.unit, year=int(period), acting_user=request.user,
                            **narrative_form.cleaned_data)
             messages.success(request, _("The report text is saved."))
@@ -94,7 +94,7 @@ def report_build_view(request, unit_slug, period):
     if "-" not in label and any(name in request.POST for name in NarrativeForm.Meta.fields):
         narrative_form = _narrative_form(request, int(label), request.POST)
         if not narrative_form.is_valid():
-            return _reports_page(request, label, narrative_form, status=400)
+            return _reports_page(request, label, narrative_form)
         if narrative_form.has_changed():
             narrative_save(unit=request.unit, year=int(label), acting_user=request.user,
                            **narrative_form.cleaned_data)
