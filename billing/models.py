@@ -6,7 +6,7 @@ what an administrator enters (rates, fees, call-offs) and what closing a month f
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,14 @@ from django_scopes import ScopedManager
 
 from units.models import Agreement, Municipality, Unit
 from units.pii import reject_identity_numbers
+
+MONTH_RANGE = [MinValueValidator(1), MaxValueValidator(12)]
+
+
+def _from_month():
+    return models.PositiveSmallIntegerField(
+        _("from month"), default=1, validators=MONTH_RANGE,
+        help_text=_("A price entered after months of the year were closed applies from the next open month."))
 
 
 def _same_unit(row):
@@ -29,19 +37,21 @@ class RateYear(models.Model):
     agreement = models.ForeignKey(Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE,
                                   related_name="rate_years")
     year = models.PositiveSmallIntegerField(_("year"))
+    from_month = _from_month()
     rate = models.DecimalField(_("hourly rate"), max_digits=9, decimal_places=2,
                                validators=[MinValueValidator(0)])
 
     objects = ScopedManager(unit="unit")
 
     class Meta:
-        ordering = ["year"]
-        constraints = [models.UniqueConstraint(fields=["agreement", "year"], name="one_rate_per_agreement_year")]
+        ordering = ["year", "from_month"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "year", "from_month"],
+                                               name="one_rate_per_agreement_year_month")]
         verbose_name = _("hourly rate")
         verbose_name_plural = _("hourly rates")
 
     def __str__(self):
-        return f"{self.agreement} {self.year}: {self.rate}"
+        return f"{self.agreement} {self.year}-{self.from_month:02d}: {self.rate}"
 
     def clean(self):
         _same_unit(self)
@@ -58,6 +68,7 @@ class FeeYear(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     municipality = models.ForeignKey(Municipality, verbose_name=_("municipality of residence"),
                                      on_delete=models.PROTECT, related_name="+")
+    from_month = _from_month()
     fee = models.DecimalField(_("fee per visit"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
     first_visit_free = models.BooleanField(_("first visit free"), default=False)
     fee_on_no_show = models.BooleanField(_("fee on no-show"), default=False)
@@ -65,9 +76,9 @@ class FeeYear(models.Model):
     objects = ScopedManager(unit="unit")
 
     class Meta:
-        ordering = ["year", "municipality__name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "year", "municipality"],
-                                               name="one_fee_per_unit_year_municipality")]
+        ordering = ["year", "municipality__name", "from_month"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "municipality", "from_month"],
+                                               name="one_fee_per_unit_year_municipality_month")]
         verbose_name = _("visit fee")
         verbose_name_plural = _("visit fees")
 

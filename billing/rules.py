@@ -134,3 +134,25 @@ def fixed_month_amount(*, yearly: Decimal, month: int) -> Decimal:
     so the twelve months add up to the yearly amount exactly."""
     twelfth = (yearly / 12).quantize(CENT, rounding=ROUND_DOWN)
     return yearly - 11 * twelfth if month == 12 else twelfth
+
+
+# --- price tables over a year -----------------------------------------------------------------
+
+def in_force(entries: list[tuple[int, object]], month: int):
+    """The entry of a year's price table that applies in `month` (1–12): the one with the
+    latest from-month at or before it; None when none has begun. `entries`: (from_month, value)."""
+    found = None
+    for from_month, value in sorted(entries, key=lambda entry: entry[0]):
+        if from_month <= month:
+            found = value
+    return found
+
+
+def first_open_month(closed_months: list[int]) -> int | None:
+    """Where a price entered now takes effect in a year with these months (1–12) closed: the month
+    after the last closed one, so a closed month keeps what it was billed with; None when
+    December is closed (the year is finished)."""
+    if not closed_months:
+        return 1
+    last = max(closed_months)
+    return None if last == 12 else last + 1

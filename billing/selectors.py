@@ -69,19 +69,29 @@ class Terms:
     """Everything entered for a unit's agreements; small, loaded whole."""
 
     agreements: list[Agreement]
-    rates: dict[tuple[int, int], Decimal]  # (agreement id, year) → rate
-    fees: dict[tuple[int, int], FeeYear]  # (year, municipality id) → fee entry
+    rates: dict[tuple[int, int], list[tuple[int, Decimal]]]  # (agreement id, year) → [(from month, rate)]
+    fees: dict[tuple[int, int], list[tuple[int, FeeYear]]]  # (year, municipality id) → [(from month, entry)]
     call_offs: dict[tuple[int, int], list[CallOff]]  # (agreement id, year) → call-offs
+
+    def rate(self, agreement_id: int, month: datetime.date) -> Decimal | None:
+        return rules.in_force(self.rates.get((agreement_id, month.year), []), month.month)
+
+    def fee(self, municipality_id: int, month: datetime.date) -> FeeYear | None:
+        return rules.in_force(self.fees.get((month.year, municipality_id), []), month.month)
 
 
 def billing_terms(*, unit: Unit) -> Terms:
-    call_offs = defaultdict(list)
+    call_offs, rates, fees = defaultdict(list), defaultdict(list), defaultdict(list)
     for call_off in CallOff.objects.filter(unit=unit):
         call_offs[(call_off.agreement_id, call_off.year)].append(call_off)
+    for row in RateYear.objects.filter(unit=unit):
+        rates[(row.agreement_id, row.year)].append((row.from_month, row.rate))
+    for row in FeeYear.objects.filter(unit=unit):
+        fees[(row.year, row.municipality_id)].append((row.from_month, row))
     return Terms(
         agreements=list(Agreement.objects.filter(unit=unit).select_related("municipality")),
-        rates={(row.agreement_id, row.year): row.rate for row in RateYear.objects.filter(unit=unit)},
-        fees={(row.year, row.municipality_id): row for row in FeeYear.objects.filter(unit=unit)},
+        rates=dict(rates),
+        fees=dict(fees),
         call_offs=dict(call_offs),
     )
 
@@ -282,7 +292,7 @@ def build_statement(*, unit: Unit, month: datetime.date, terms: Terms, rows: lis
 
     rate, limit, cap, call_offs = None, None, None, []
     if agreement is not None:
-        rate = terms.rates.get((agreement.pk, year))
+        rate = terms.rate(agreement.pk, month)
         if rate is None:
             problems.append(_("Enter the hourly rate for %(year)s of the agreement with %(municipality)s.")
                             % {"year": year, "municipality": agreement.municipality.name})
@@ -299,7 +309,7 @@ def build_statement(*, unit: Unit, month: datetime.date, terms: Terms, rows: lis
         line["amount"] = rules.hours_amount(hours=share.charged, rate=rate or ZERO)
     charged = sum((share.charged for share in shares), ZERO)
     amount = rules.hours_amount(hours=charged, rate=rate or ZERO)
-    fees = _fees(rows, terms, year, default_municipality, problems)
+    fees = _fees(rows, terms, month, default_municipality, problems)
     fixed = _fixed(terms, month, problems)
     if problems:
         raise ValidationError(problems)
@@ -392,7 +402,7 @@ def _line_json(line: dict) -> dict:
     return data
 
 
-def _fees(rows: list[Session], terms: Terms, year: int, default: Municipality, problems: list) -> dict:
+def _fees(rows: list[Session], terms: Terms, month: datetime.date, default: Municipality, problems: list) -> dict:
     """Fees collected on behalf of the administration, per municipality of residence. A
     correction adds its fee and takes back the fee of the row it corrects."""
     by_municipality, missing = {}, set()
@@ -403,7 +413,7 @@ def _fees(rows: list[Session], terms: Terms, year: int, default: Municipality, p
             if not rules.fee_applies(status=version.status, fee_mark=version.fee):
                 continue
             municipality = _resident_municipality(version, default)
-            entry = terms.fees.get((year, municipality.pk))
+            entry = terms.fee(municipality.pk, month)
             if entry is None:
                 missing.add(municipality.name)
                 continue
@@ -415,7 +425,7 @@ def _fees(rows: list[Session], terms: Terms, year: int, default: Municipality, p
                 bucket["total"] += sign * fee
     for name in sorted(missing):
         problems.append(_("Enter the visit fee for %(year)s for residents of %(municipality)s.")
-                        % {"year": year, "municipality": name})
+                        % {"year": month.year, "municipality": name})
     return {
         "visits": sum(bucket["visits"] for bucket in by_municipality.values()),
         "total": two(sum((bucket["total"] for bucket in by_municipality.values()), ZERO)),
@@ -590,3 +600,74 @@ def year_overview(*, unit: Unit, year: int, today: datetime.date, closed_only: b
         "fees_by_municipality": {name: {"visits": bucket["visits"], "total": two(bucket["total"])}
                                  for name, bucket in sorted(fees_by_municipality.items())},
     }
+
+
+# --- price tables page and reminder ------------------------------------------------------------
+
+def closed_months_of(*, unit: Unit, year: int) -> list[int]:
+    return [month.month for month in
+            MonthClose.objects.filter(unit=unit, month__year=year).values_list("month", flat=True)]
+
+
+@dataclass(frozen=True)
+class PriceTables:
+    """What the prices page lists for one year, limited to the agreements the reader may see."""
+
+    year: int
+    agreements: list[Agreement]
+    rates: list[RateYear]
+    fees: list[FeeYear]
+    call_offs: list[CallOff]
+    closed_months: list[int]
+    first_open_month: int | None
+
+
+def price_tables(*, unit: Unit, year: int, agreements: list[Agreement] | None = None) -> PriceTables:
+    """The year's rates, fees and call-offs; `agreements` (a funder's) limits them. Five queries."""
+    agreements = agreements if agreements is not None else list(
+        Agreement.objects.filter(unit=unit).select_related("municipality"))
+    ids = [agreement.pk for agreement in agreements]
+    closed = closed_months_of(unit=unit, year=year)
+    return PriceTables(
+        year=year,
+        agreements=agreements,
+        rates=list(RateYear.objects.filter(unit=unit, year=year, agreement_id__in=ids)
+                   .select_related("agreement__municipality").order_by("agreement__municipality__name", "from_month")),
+        fees=list(FeeYear.objects.filter(unit=unit, year=year, agreement_id__in=ids)
+                  .select_related("municipality", "agreement__municipality")
+                  .order_by("municipality__name", "from_month")),
+        call_offs=list(CallOff.objects.filter(unit=unit, year=year, agreement_id__in=ids)
+                       .select_related("agreement__municipality").order_by("date", "pk")),
+        closed_months=sorted(closed),
+        first_open_month=rules.first_open_month(closed),
+    )
+
+
+@dataclass(frozen=True)
+class MissingPrices:
+    year: int
+    rates: list[str]  # municipalities of hourly agreements without a rate for the year
+    fees: list[str]  # municipalities of residence with a fee last year and none this year
+
+
+def missing_prices(*, unit: Unit, year: int) -> MissingPrices:
+    """Prices of `year` not entered yet: the rate of each hourly agreement valid in the year, and
+    the fee of each municipality that had one the year before. Three queries."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    hourly = [agreement for agreement in Agreement.objects.filter(unit=unit, kind=Agreement.Kind.HOURLY)
+              .select_related("municipality") if agreement_overlaps(agreement, start, end)]
+    with_rate = set(RateYear.objects.filter(unit=unit, year=year).values_list("agreement_id", flat=True))
+    fees = {}
+    for fee_year, name in FeeYear.objects.filter(unit=unit, year__in=[year - 1, year]).values_list(
+            "year", "municipality__name"):
+        fees.setdefault(name, set()).add(fee_year)
+    return MissingPrices(
+        year=year,
+        rates=sorted(agreement.municipality.name for agreement in hourly if agreement.pk not in with_rate),
+        fees=sorted(name for name, years in fees.items() if years == {year - 1}),
+    )
+
+
+def price_reminder_year(today: datetime.date) -> int | None:
+    """December asks for next year's prices; January still asks for the year just begun."""
+    return today.year + 1 if today.month == 12 else today.year if today.month == 1 else None

@@ -4,24 +4,29 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from billing import documents
+from billing.forms import FORMS
+from billing.models import CallOff
 from billing.selectors import (
     corrected_later,
     month_statement,
     next_month,
     previous_month,
+    price_tables,
     visible_closes,
     visible_months,
     year_overview,
 )
-from billing.services import month_close, month_close_pdf_store
+from billing.services import call_off_add, call_off_remove, fee_enter, month_close, month_close_pdf_store, rate_enter
 from units.access import (
     BILLING_READERS,
+    access_object,
     administration_agreements,
     organisation_agreements_by_unit,
     unit_roles,
@@ -29,7 +34,7 @@ from units.access import (
 )
 from units.charts import line_chart
 from units.exports import table_response
-from units.models import Role
+from units.models import Agreement, Role
 from units.services import audit_log
 
 
@@ -205,3 +210,85 @@ def org_statements(request, org_slug):
         with scope(unit=unit):
             entries.append({"unit": unit, "closes": visible_closes(unit=unit, funder_agreements=agreements[unit.pk])})
     return render(request, "billing/org_statements.html", {"units": entries})
+
+
+# --- price tables -----------------------------------------------------------------------------
+
+def _price_agreements(request) -> list[Agreement]:
+    """The agreements whose prices the reader enters: all of them for the chief and the
+    organisation that runs the unit, a funder's own otherwise."""
+    funder = _funder_agreements(request)
+    if funder is not None:
+        return funder
+    return list(Agreement.objects.filter(unit=request.unit).select_related("municipality"))
+
+
+def _shown_year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return _today(request.unit).year
+    return year if 2000 <= year <= 2100 else _today(request.unit).year
+
+
+def _enter(name: str, form, *, unit, acting_user):
+    values = dict(form.cleaned_data)
+    if name == "rate":
+        return rate_enter(unit=unit, acting_user=acting_user, **values)
+    if name == "fee":
+        values["municipality"] = next(agreement.municipality for agreement in form.agreements.values()
+                                      if agreement.municipality_id == values["municipality"])
+        return fee_enter(unit=unit, acting_user=acting_user, **values)
+    return call_off_add(unit=unit, acting_user=acting_user, **values)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@unit_roles(*BILLING_READERS, hidden=True)
+def prices(request, unit_slug):
+    """Hourly rates, visit fees and call-offs of one year (`?year=`), and the forms that enter them."""
+    year = _shown_year(request)
+    tables = price_tables(unit=request.unit, year=year, agreements=_price_agreements(request))
+    posted = request.POST.get("form") if request.method == "POST" else None
+    forms = {name: form_class(request.POST if name == posted else None, agreements=tables.agreements,
+                              year=year, prefix=name)
+             for name, form_class in FORMS.items()}
+    if posted in forms and forms[posted].is_valid():
+        form = forms[posted]
+        try:
+            entered = _enter(posted, form, unit=request.unit, acting_user=request.user)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if entered is None:
+                messages.info(request, _("That price is already in force; nothing was changed."))
+            elif getattr(entered, "from_month", 1) > 1:
+                messages.success(request, _("Saved. It applies from %(month)s: the months before are closed.")
+                                 % {"month": f"{entered.year}-{entered.from_month:02d}"})
+            else:
+                messages.success(request, _("Saved."))
+            return redirect(f"{request.path}?year={form.cleaned_data['year']}")
+    return render(request, "billing/prices.html", {
+        "tables": tables, "forms": forms, "posted": posted, "year": year,
+        "years": range(_today(request.unit).year - 2, _today(request.unit).year + 2),
+    })
+
+
+@require_POST
+@unit_roles(*BILLING_READERS, hidden=True)
+def call_off_delete(request, unit_slug, pk):
+    allowed = {agreement.pk for agreement in _price_agreements(request)}
+    call_off = access_object(request.unit, CallOff, pk, agreement_id__in=allowed)
+    try:
+        call_off_remove(call_off=call_off, acting_user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The call-off is removed."))
+    return redirect(f"{reverse('billing:prices', kwargs={'unit_slug': unit_slug})}?year={call_off.year}")

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django_scopes import scope
 
-from .models import Agreement, Membership, Municipality, OrgAccess, Organisation, Role, Unit
+from .models import Agreement, Membership, Municipality, OpeningHours, OrgAccess, Organisation, Role, Unit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password (DESIGN.md §5)
 
@@ -41,10 +41,10 @@ UNITS = [
      "legal_reference": "SoL; BBiC", **_SE},
     {"slug": "kbh-fr-norrebro", "name": "Familierådgivningen Nørrebro-Bispebjerg", "org": "kobenhavn",
      "kind": Unit.Kind.OPEN_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
-     "legal_reference": _COPENHAGEN_LAW, **_DK},
+     "legal_reference": _COPENHAGEN_LAW, "visit_fee_asked": False, **_DK},
     {"slug": "kbh-fr-amager", "name": "Familierådgivningen Amager", "org": "kobenhavn",
      "kind": Unit.Kind.OPEN_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
-     "legal_reference": _COPENHAGEN_LAW, **_DK},
+     "legal_reference": _COPENHAGEN_LAW, "visit_fee_asked": False, **_DK},
 ]
 
 # (unit, municipality, kind, valid from, hour cap)
@@ -60,6 +60,18 @@ AGREEMENTS = [
     ("kbh-fr-norrebro", "København", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
     ("kbh-fr-amager", "København", Agreement.Kind.NONE, datetime.date(2020, 1, 1), None),
 ]
+
+_T = datetime.time
+_WEEKDAYS = range(5)
+# 002_93c1598fd6f3fa34.txt: reachable "vardagar kl. 08.00-17.00"; 004_4991f6e8c25cfe0a.txt: "6 timers
+# åbningstid om ugen" as two three-hour drop-ins (the days sessions.demo counts walk-ins on).
+OPENING_HOURS = {
+    "leanlink-fr": [(OpeningHours.Kind.OPEN, day, _T(8), _T(17)) for day in _WEEKDAYS],
+    "kbh-fr-norrebro": [(OpeningHours.Kind.OPEN, day, _T(9), _T(16)) for day in _WEEKDAYS]
+    + [(OpeningHours.Kind.DROP_IN, 1, _T(14), _T(17)), (OpeningHours.Kind.DROP_IN, 3, _T(14), _T(17))],
+    "kbh-fr-amager": [(OpeningHours.Kind.OPEN, day, _T(9), _T(16)) for day in _WEEKDAYS]
+    + [(OpeningHours.Kind.DROP_IN, 0, _T(14), _T(17)), (OpeningHours.Kind.DROP_IN, 2, _T(14), _T(17))],
+}
 
 EXTRA_COUNSELLORS = 2  # realistic history needs more than one counsellor per unit
 
@@ -90,6 +102,11 @@ def seed_tenants() -> list[Unit]:
                 defaults={"kind": kind, "valid_from": valid_from, "hour_cap": cap},
             )
     for unit in units:
+        with scope(unit=unit):
+            if not OpeningHours.objects.filter(unit=unit).exists():
+                OpeningHours.objects.bulk_create([
+                    OpeningHours(unit=unit, kind=kind, weekday=weekday, start=start, end=end)
+                    for kind, weekday, start, end in OPENING_HOURS.get(unit.slug, [])])
         _demo_user(f"{unit.slug}.chief", unit=unit, role=Role.CHIEF)
         _demo_user(f"{unit.slug}.counsellor", unit=unit, role=Role.COUNSELLOR)
         for number in range(2, 2 + EXTRA_COUNSELLORS):
