@@ -1,6 +1,7 @@
 """The price tables page's three forms: hourly rate, visit fee, call-off (avrop)."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Agreement
@@ -19,6 +20,8 @@ class _PriceForm(forms.Form):
 
     def __init__(self, *args, agreements: list[Agreement], year: int, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
         self.agreements = {agreement.pk: agreement for agreement in self.allowed(agreements)}
         self.fields["year"].initial = year
         self.fields["agreement"].choices = [(pk, agreement_label(agreement))
@@ -47,6 +50,7 @@ class RateForm(_PriceForm):
 
 
 class FeeForm(_PriceForm):
+    field_order = ["agreement", "municipality", "year", "fee", "first_visit_free", "fee_on_no_show"]
     year = forms.IntegerField(**_YEAR)
     fee = forms.DecimalField(label=_("fee per visit"), **_MONEY)
     first_visit_free = forms.BooleanField(label=_("first visit free"), required=False)

@@ -85,7 +85,7 @@ def test_the_administration_gets_404(olga_client, unit_a):
     assert olga_client.get(f"/{unit_a.slug}/settings/").status_code == 404
 
 
-def test_the_menu_shows_settings_to_the_chief_only(anna_client, alice_client, unit_a):
+def test_the_landing_page_links_the_settings_for_the_chief_only(anna_client, alice_client, unit_a):
     assert f'href="/{unit_a.slug}/settings/"' in anna_client.get(f"/{unit_a.slug}/").content.decode()
     assert f'href="/{unit_a.slug}/settings/"' not in alice_client.get(f"/{unit_a.slug}/").content.decode()
 

@@ -21,7 +21,6 @@ ENTRIES = [
     ("billing:current", _("Billing"), BILLING_READERS),
     ("reporting:reports_current", _("Reports"), EVERYONE),
     ("quality:home", _("Quality"), MEMBERS),
-    ("unit_settings", _("Settings"), CHIEF_ONLY),
     ("importing:import", _("Import"), CHIEF_ONLY),
 ]
 
