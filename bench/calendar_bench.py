@@ -7,12 +7,14 @@ that week, and one counsellor's iCalendar feed holding a year of bookings (issue
 The database is dropped and made anew (migrations, one unit, the bookings), unless --keep finds
 it filled already. Timed through the Django test client with production-like settings
 (bench/settings.py, DEBUG off): middleware, view, template and every query, one request at a
-time; 5 warm-up requests, then --runs timed ones. Prints the median and p95 in ms and the number
-of queries per request.
+time; 5 warm-up requests, then --runs timed ones. Prints the median and p95 wall time in ms, the median CPU time
+of the benchmark's own process (the client, Django and psycopg2 — not PostgreSQL's), the number of
+queries per request and the load average.
 """
 
 import argparse
 import datetime
+import os
 import statistics
 import sys
 import time
@@ -89,14 +91,15 @@ def time_url(client, url, runs):
     queries = []
     with connection.execute_wrapper(lambda execute, *args: queries.append(1) or execute(*args)):
         response = client.get(url)
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
         times.append(time.perf_counter() - began)
+        cpu.append(time.process_time() - began_cpu)
     times.sort()
     return {"median_ms": statistics.median(times) * 1000, "p95_ms": times[int(0.95 * (len(times) - 1))] * 1000,
-            "queries": len(queries), "bytes": len(response.content)}
+            "cpu_ms": statistics.median(cpu) * 1000, "queries": len(queries), "bytes": len(response.content)}
 
 
 def main():
@@ -138,7 +141,9 @@ def main():
     }
     for name, figures in results.items():
         print(f"{name}: median {figures['median_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
-              f"{figures['queries']} queries, {figures['bytes']} bytes")
+              f"median CPU time of this process {figures['cpu_ms']:.1f} ms, {figures['queries']} queries, "
+              f"{figures['bytes']} bytes")
+    print(f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
 
 
 if __name__ == "__main__":

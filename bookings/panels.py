@@ -7,7 +7,7 @@ from units.access import MEMBER_ROLES
 from units.models import Role
 
 from . import selectors
-from .views import OUTCOME_BUTTONS
+from .cards import booking_cards
 
 
 def panels(request) -> list[dict]:
@@ -18,4 +18,4 @@ def panels(request) -> list[dict]:
     counsellor = None if request.unit_role == Role.CHIEF else request.user
     bookings = list(selectors.bookings_between(request.unit, start=today, end=today, counsellor=counsellor))
     return [{"title": _("Today's bookings"), "template": "bookings/panels/today.html", "bookings": bookings,
-             "buttons": OUTCOME_BUTTONS, "show_names": counsellor is None, "today": today}]
+             "cards": booking_cards(bookings, request=request, today=today, show_names=counsellor is None)}]

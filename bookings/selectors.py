@@ -11,7 +11,7 @@ from units.selectors import unit_staff
 
 from .models import Booking, CalendarFeed
 
-AWAITING_SHOWN = 50
+AWAITING_SHOWN = 25
 # The feed: a few weeks back (what was just held) and everything booked ahead, at most a year.
 FEED_DAYS_BACK = 60
 FEED_DAYS_AHEAD = 366
@@ -49,16 +49,18 @@ def feed_of(unit: Unit, user) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(unit=unit, user=user).first()
 
 
+def feed_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=FEED_DAYS_BACK), today + datetime.timedelta(days=FEED_DAYS_AHEAD)
+
+
 def feed_bookings(unit: Unit, user, *, today: datetime.date | None = None) -> QuerySet:
     """The counsellor's bookings for the feed: only what an event shows (no case, no person);
     cancelled bookings are left out, so a calendar that subscribes drops them."""
-    today = today or timezone.localdate()
-    return (Booking.objects.filter(unit=unit, counsellors=user,
-                                   date__gte=today - datetime.timedelta(days=FEED_DAYS_BACK),
-                                   date__lte=today + datetime.timedelta(days=FEED_DAYS_AHEAD))
+    first, last = feed_window(today)
+    return (Booking.objects.filter(unit=unit, counsellors=user, date__gte=first, date__lte=last)
             .exclude(session__status__in=["client_cancelled", "unit_cancelled"])
-            .only("id", "date", "start_time", "minutes", "format", "location", "room", "created_at")
-            .order_by("date", "start_time"))
+            .order_by("date", "start_time", "pk"))
 
 
 def reachability(unit: Unit) -> dict:

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
@@ -21,15 +20,9 @@ from units.access import MEMBER_ROLES, access_object, unit_roles
 from units.models import Membership, Role, Unit
 
 from . import feeds, rules, selectors, services
+from .cards import booking_cards
 from .forms import BookingForm, MoveForm
 from .models import Booking, CalendarFeed
-
-OUTCOME_BUTTONS = [
-    (SessionStatus.HELD, gettext_lazy("Held")),
-    (SessionStatus.CLIENT_CANCELLED, gettext_lazy("Återbud")),
-    (SessionStatus.NO_SHOW, gettext_lazy("No-show")),
-    (SessionStatus.UNIT_CANCELLED, gettext_lazy("Unit cancelled")),
-]
 
 
 def _url(name, unit, **kwargs):
@@ -94,13 +87,16 @@ def calendar(request, unit_slug):
         by_day[booking.date].append(booking)
     awaiting, awaiting_total = selectors.awaiting_outcome(unit, today=today, counsellor=counsellor)
     step = datetime.timedelta(days=7 if view == "week" else 1)
+    show_names = counsellor is None
+    grid = [(each, booking_cards(by_day[each], request=request, today=today, show_names=show_names,
+                                 compact=view == "week")) for each in days]
     return render(request, "bookings/calendar.html", {
-        "view": view, "day": day, "today": today, "days": [(each, by_day[each]) for each in days],
+        "view": view, "day": day, "today": today, "days": grid,
         "previous": start - step, "next": start + step, "counsellor": counsellor, "people": people,
         "counsellor_param": "all" if counsellor is None else counsellor.pk,
-        "awaiting": awaiting, "awaiting_total": awaiting_total, "buttons": OUTCOME_BUTTONS,
+        "awaiting": booking_cards(awaiting, request=request, today=today, show_names=show_names, with_date=True),
+        "awaiting_bookings": awaiting, "awaiting_shown": len(awaiting), "awaiting_total": awaiting_total,
         "is_chief": _is_chief(request), "hours": selectors.reachability(unit),
-        "show_names": counsellor is None, "compact_days": view == "week",
     })
 
 
@@ -182,7 +178,8 @@ def booking_detail(request, unit_slug, pk):
             messages.success(request, _("The booking is moved."))
             return redirect(f"{_url('calendar', unit)}?date={form.cleaned_data['date'].isoformat()}")
     return render(request, "bookings/booking_detail.html", {
-        "booking": booking, "form": form, "buttons": OUTCOME_BUTTONS, "today": timezone.localdate(),
+        "booking": booking, "form": form, "today": timezone.localdate(),
+        "card": booking_cards([booking], request=request, today=timezone.localdate()),
         "counsellors": list(booking.counsellors.all()),
     })
 
@@ -280,7 +277,9 @@ def feed(request, feed_unit, token):
         if found is None or not Membership.objects.filter(unit=unit, user=found.user).exists():
             raise Http404
         with translation.override(unit.language):
-            body = feeds.calendar_ics(unit=unit, bookings=selectors.feed_bookings(unit, found.user))
+            first, last = selectors.feed_window()
+            body = feeds.calendar_ics(unit=unit, bookings=selectors.feed_bookings(unit, found.user),
+                                      first=first, last=last)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["Content-Disposition"] = f'inline; filename="{unit.slug}.ics"'

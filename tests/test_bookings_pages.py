@@ -79,7 +79,7 @@ def test_past_bookings_without_an_outcome_come_first(alice_client, alice, unit_a
                                               participants=2)
         done.save()
     response = alice_client.get(_calendar(unit_a))
-    assert [b.pk for b in response.context["awaiting"]] == [waiting.pk]
+    assert [b.pk for b in response.context["awaiting_bookings"]] == [waiting.pk]
     page = response.content.decode()
     assert page.index(f'id="booking-{waiting.pk}"') < page.index('id="day-')
 
