@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from sessions.models import Location, SessionFormat, SessionStatus
 
+from . import rules
 from .models import Booking
 
 OUTCOME_BUTTONS = [
@@ -24,10 +25,11 @@ OUTCOME_BUTTONS = [
 
 
 def booking_cards(bookings: list[Booking], *, request, today, show_names: bool = False, with_date: bool = False,
-                  compact: bool = False) -> SafeString:
+                  compact: bool = False, opening: dict | None = None) -> SafeString:
     """One card per booking: when (a link to the booking), the outcome once logged, format, place
     and case code, the counsellors when several people's bookings are shown, and — for a booking
-    of today or earlier without an outcome, unless `compact` — the one-click outcome buttons."""
+    of today or earlier without an outcome, unless `compact` — the one-click outcome buttons. With
+    the unit's `opening` hours (by weekday), a booking outside them is marked (an evening visit)."""
     if not bookings:
         return mark_safe("")  # noqa: S308 - empty
     base = reverse("calendar:calendar", kwargs={"unit_slug": request.unit.slug})
@@ -35,6 +37,7 @@ def booking_cards(bookings: list[Booking], *, request, today, show_names: bool =
     statuses = {key: str(label) for key, label in SessionStatus.choices}
     buttons = [(value, str(label)) for value, label in OUTCOME_BUTTONS]
     different = _("Held, but different")
+    outside_label = _("outside opening hours")
     hidden = {"csrf": get_token(request), "next": request.get_full_path()}
     cards = []
     for booking in bookings:
@@ -45,6 +48,8 @@ def booking_cards(bookings: list[Booking], *, request, today, show_names: bool =
         if booking.session is not None:
             badge = format_html(' <span class="badge {}">{}</span>', "text-bg-success" if booking.session.status
                                 == SessionStatus.HELD else "text-bg-secondary", statuses[booking.session.status])
+        if opening and rules.outside_hours(booking.date.weekday(), booking.start_time, booking.minutes, opening):
+            badge += format_html(' <span class="badge text-bg-info">{}</span>', outside_label)
         place = labels[booking.location] + (f", {booking.room}" if booking.room else "")
         details = " · ".join(filter(None, [labels[booking.format], place, booking.case.code if booking.case else ""]))
         names = ""

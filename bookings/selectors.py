@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from units.models import Unit
+from units.models import OpeningHours, Unit
+from units.opening_hours import unit_opening_hours
 from units.selectors import unit_staff
 
 from .models import Booking, CalendarFeed
@@ -64,6 +65,11 @@ def feed_bookings(unit: Unit, user, *, today: datetime.date | None = None) -> Qu
 
 
 def reachability(unit: Unit) -> dict:
-    """The unit's opening hours and drop-in hours (unit settings), by weekday (0 = Monday):
-    {"opening": {0: [(08:00, 17:00)], …}, "drop_in": {…}}."""
-    return {"opening": {}, "drop_in": {}}
+    """The unit's opening hours and drop-in hours (unit settings, units.opening_hours) by
+    weekday (0 = Monday): {"opening": {0: [(08:00, 17:00)], …}, "drop_in": {…}}. One query."""
+    found = unit_opening_hours(unit)
+    by_day = {"opening": {}, "drop_in": {}}
+    for key, kind in (("opening", OpeningHours.Kind.OPEN), ("drop_in", OpeningHours.Kind.DROP_IN)):
+        for row in found[kind]:
+            by_day[key].setdefault(row.weekday, []).append((row.start, row.end))
+    return by_day

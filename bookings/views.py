@@ -88,16 +88,23 @@ def calendar(request, unit_slug):
     awaiting, awaiting_total = selectors.awaiting_outcome(unit, today=today, counsellor=counsellor)
     step = datetime.timedelta(days=7 if view == "week" else 1)
     show_names = counsellor is None
+    hours = selectors.reachability(unit)
     grid = [(each, booking_cards(by_day[each], request=request, today=today, show_names=show_names,
-                                 compact=view == "week")) for each in days]
+                                 compact=view == "week", opening=hours["opening"]),
+             _stretches(hours["opening"].get(each.weekday())), _stretches(hours["drop_in"].get(each.weekday())))
+            for each in days]
     return render(request, "bookings/calendar.html", {
         "view": view, "day": day, "today": today, "days": grid,
         "previous": start - step, "next": start + step, "counsellor": counsellor, "people": people,
         "counsellor_param": "all" if counsellor is None else counsellor.pk,
         "awaiting": booking_cards(awaiting, request=request, today=today, show_names=show_names, with_date=True),
         "awaiting_bookings": awaiting, "awaiting_shown": len(awaiting), "awaiting_total": awaiting_total,
-        "is_chief": _is_chief(request), "hours": selectors.reachability(unit),
+        "is_chief": _is_chief(request), "hours_set": bool(hours["opening"] or hours["drop_in"]),
     })
+
+
+def _stretches(stretches) -> str:
+    return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in stretches or [])
 
 
 def _new_booking_source(request, unit):

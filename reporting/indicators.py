@@ -17,9 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractDay, ExtractIsoWeekDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from bookings.rules import outside_hours
 from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
 from sessions.models import (
     Activity,
@@ -34,6 +35,9 @@ from sessions.models import (
     SessionStatus,
     Visit,
 )
+from sessions.selectors import effective_sessions
+from units.models import OpeningHours
+from units.opening_hours import stretch_minutes, unit_opening_hours
 from units.periods import Period, add_months, months_between
 
 from . import profiles
@@ -158,6 +162,32 @@ def session_activity(unit, start, end) -> dict:
         [unit.pk, start, end, unit.pk], columns))
     figures["client_hours"] = hours_text(figures.pop("minutes") or 0)
     return figures
+
+
+def reachability(unit, start, end) -> dict:
+    """Sessions held (partly) outside the unit's opening hours — evening visits (Leanlink:
+    "kvällstid finns"; None while the unit has set no opening hours) — and the drop-in hours a
+    week its settings hold (København: at least 6 hours of "åben rådgivning" a week). Held
+    sessions are grouped by weekday, start and length in the database; the opening-hours rule
+    (bookings.rules.outside_hours) runs over the groups, a few hundred at most."""
+    hours = unit_opening_hours(unit)
+    opening = {}
+    for row in hours[OpeningHours.Kind.OPEN]:
+        opening.setdefault(row.weekday, []).append((row.start, row.end))
+    outside = None
+    if opening:
+        groups = (effective_sessions(unit).filter(date__gte=start, date__lte=end, status=HELD,
+                                                  start_time__isnull=False)
+                  .annotate(weekday=ExtractIsoWeekDay("date")).order_by()
+                  .values_list("weekday", "start_time", "minutes").annotate(count=Count("pk")))
+        outside = sum(count for weekday, start_time, minutes, count in groups
+                      if outside_hours(weekday - 1, start_time, minutes, opening))
+    drop_in = hours[OpeningHours.Kind.DROP_IN]
+    return {
+        "sessions_outside_opening_hours": outside,
+        "drop_in_hours_per_week": hours_text(sum(stretch_minutes(row.start, row.end) for row in drop_in))
+        if drop_in else None,
+    }
 
 
 def cases_started(unit, start, end) -> int:
@@ -449,6 +479,7 @@ SECTION_FIGURES = {
     "not_current_again": not_current_again,
     "visits": visits,
     "courses": courses,
+    "reachability": reachability,
 }
 
 

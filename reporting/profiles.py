@@ -269,6 +269,13 @@ def walk_in_tables(pair: Comparison):
     ]
 
 
+def reachability_tables(pair: Comparison):
+    return [pair.figures("reachability", _("Reachability"), [
+        (_("Sessions held outside opening hours (evening visits)"), "reachability.sessions_outside_opening_hours"),
+        (_("Drop-in hours a week (unit settings)"), "reachability.drop_in_hours_per_week"),
+    ])]
+
+
 FORMAT_LABELS = _choices(SessionFormat, not_stated=False)
 MUNICIPALITY_LABELS = {OTHER_MUNICIPALITY: _("Other (by exception)")}
 
@@ -281,18 +288,21 @@ CASE_WORK = Section("case_work", _("Case work"),
 COUNTED_WORK = Section("counted_work", _("Counted work"), ("counted_work",), counted_work_tables)
 INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicator_tables)
 WALK_INS = Section("walk_ins", _("Inquiries and courses"), ("visits", "courses"), walk_in_tables)
+# Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
+REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
 
 PROFILES = {
     # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
     Unit.Kind.FAMILY_COUNSELLING: Profile(Unit.Kind.FAMILY_COUNSELLING,
-                                          (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS)),
+                                          (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS, REACHABILITY)),
     # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
-    Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK)),
+    Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY)),
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
     # The headline first: the indicator and its target, then the counted work.
-    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, WAITING, ACTIVITY, THROUGHPUT)),
+    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, WAITING, ACTIVITY, THROUGHPUT,
+                                                   REACHABILITY)),
     # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
-    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT)),
+    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT, REACHABILITY)),
 }
 
 
