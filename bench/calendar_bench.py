@@ -121,6 +121,10 @@ def main():
     from units.models import Unit
 
     today = timezone.localdate()
+    if args.keep:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     unit = Unit.objects.filter(slug="bench-cal").first() if args.keep else None
     unit = unit or build(today)
     users = get_user_model()
