@@ -15,8 +15,8 @@ T = datetime.time
 MONDAY = datetime.date(2025, 3, 3)
 
 
-def _open_weekdays(unit, start=T(8, 0), end=T(17, 0)):
-    OpeningHours.objects.bulk_create([OpeningHours(unit=unit, kind="open", weekday=day, start=start, end=end)
+def _open_weekdays(unit):
+    OpeningHours.objects.bulk_create([OpeningHours(unit=unit, kind="open", weekday=day, start=T(8, 0), end=T(17, 0))
                                       for day in range(5)])
 
 
