@@ -1,7 +1,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-APPS := units intake sessions billing reporting quality bookings importing
+APPS := units intake sessions billing reporting quality bookings importing accounts
 
 .PHONY: run test install lint messages compilemessages bench clean
 

@@ -11,8 +11,8 @@ from units import views as unit_views
 
 # Apps that add pages under a unit or an organisation; an app that has none yet is skipped.
 UNIT_URLCONFS = ["units.urls", "intake.urls", "sessions.urls", "billing.urls", "reporting.urls", "quality.urls",
-                 "bookings.urls", "importing.urls"]
-ORG_URLCONFS = ["reporting.org_urls", "billing.org_urls"]
+                 "bookings.urls", "importing.urls", "accounts.unit_urls"]
+ORG_URLCONFS = ["reporting.org_urls", "billing.org_urls", "accounts.org_urls"]
 PUBLIC_URLCONFS = ["quality.public_urls", "bookings.public_urls"]
 
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("", unit_views.home, name="home"),
     *[path("", include(module)) for module in _existing(PUBLIC_URLCONFS)],
     path("org/<slug:org_slug>/", include(org_patterns)),

@@ -5,11 +5,12 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F, Value
 from django.utils import timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Unit
+from units.models import StaffGroup, Unit
 from units.selectors import unit_staff
 from units.widgets import DateInput
 
@@ -135,24 +136,46 @@ def session_initial(session: Session) -> dict:
 class SessionFilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    counsellor = forms.ModelChoiceField(label=_("Counsellor"), queryset=None, required=False,
-                                        empty_label=_("All counsellors"))
+    # A counsellor (their user id) or one of the chief's staff groups ("group:<id>").
+    counsellor = forms.ChoiceField(label=_("Counsellor or group"), required=False)
     status = forms.ChoiceField(label=_label(Session, "status"), required=False,
                                choices=[("", _("All")), *SessionStatus.choices])
     format = forms.ChoiceField(label=_label(Session, "format"), required=False,
                                choices=[("", _("All")), *SessionFormat.choices])
 
+    GROUP_PREFIX = "group:"
+
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].queryset = unit_staff(unit)
-        self.fields["counsellor"].label_from_instance = lambda person: person.get_full_name() or person.get_username()
+        self.fields["counsellor"].choices = self._choices(unit)
+
+    def _choices(self, unit):
+        """People and groups in one query (a union), so the list costs what it did before groups."""
+        people = unit_staff(unit).annotate(kind=Value("person"), label=F("username")).values_list(
+            "kind", "pk", "first_name", "last_name", "label")
+        groups = StaffGroup.objects.filter(unit=unit).annotate(
+            kind=Value("group"), first_name=Value(""), last_name=Value("")).values_list(
+            "kind", "pk", "first_name", "last_name", "name")
+        person_choices, group_choices = [], []
+        for kind, pk, first, last, label in people.union(groups, all=True):
+            if kind == "person":
+                person_choices.append((str(pk), f"{first} {last}".strip() or label))
+            else:
+                group_choices.append((f"{self.GROUP_PREFIX}{pk}", label))
+        choices = [("", _("All counsellors")), *sorted(person_choices, key=lambda choice: choice[1])]
+        if group_choices:
+            choices.append((_("Staff groups"), sorted(group_choices, key=lambda choice: choice[1])))
+        return choices
 
     def filters(self) -> dict:
         if not self.is_valid():
             return {}
         data = self.cleaned_data
-        return {"date_from": data["date_from"], "date_to": data["date_to"], "counsellor": data["counsellor"],
-                "status": data["status"], "session_format": data["format"]}
+        chosen = data["counsellor"]
+        counsellor_id = int(chosen) if chosen.isdigit() else None
+        group_id = int(chosen.removeprefix(self.GROUP_PREFIX)) if chosen.startswith(self.GROUP_PREFIX) else None
+        return {"date_from": data["date_from"], "date_to": data["date_to"], "counsellor": counsellor_id,
+                "status": data["status"], "session_format": data["format"], "group": group_id}
 
 
 class VisitForm(forms.Form):

@@ -38,8 +38,12 @@ def _with_lock(sessions: QuerySet) -> QuerySet:
 
 
 def sessions_filtered(unit: Unit, *, date_from=None, date_to=None, counsellor=None, status="",
-                      session_format="") -> QuerySet:
+                      session_format="", group: int | None = None) -> QuerySet:
     sessions = Session.objects.filter(unit=unit)
+    if group is not None:
+        # Sessions with at least one counsellor in the chief's staff group, each once.
+        sessions = sessions.filter(pk__in=Session.objects.filter(
+            unit=unit, counsellors__memberships__unit=unit, counsellors__memberships__groups=group).values("pk"))
     if date_from:
         sessions = sessions.filter(date__gte=date_from)
     if date_to:

@@ -37,7 +37,7 @@ def unit_roles(*roles, hidden: bool = False):
 
 
 def organisations_for(user) -> "list[Organisation]":
-    return list(Organisation.objects.filter(accesses__user=user).order_by("name"))
+    return list(Organisation.objects.filter(accesses__user=user, accesses__is_active=True).order_by("name"))
 
 
 def _funded_unit_ids(municipality_ids) -> list[int]:
@@ -70,10 +70,10 @@ def units_sharing_a_funder(unit: Unit):
 
 
 def role_in_unit(user, unit: Unit) -> str | None:
-    membership = Membership.objects.filter(user=user, unit=unit).values_list("role", flat=True).first()
+    membership = Membership.objects.filter(user=user, unit=unit, is_active=True).values_list("role", flat=True).first()
     if membership:
         return membership
-    for organisation in Organisation.objects.filter(accesses__user=user):
+    for organisation in Organisation.objects.filter(accesses__user=user, accesses__is_active=True):
         if units_seen_by_organisation(organisation).filter(pk=unit.pk).exists():
             return Role.ADMINISTRATION
     return None
@@ -88,7 +88,8 @@ def unit_for(user, slug: str) -> tuple[Unit, str]:
 
 
 def organisation_for(user, slug: str) -> Organisation:
-    return get_object_or_404(Organisation.objects.select_related("municipality"), slug=slug, accesses__user=user)
+    return get_object_or_404(Organisation.objects.select_related("municipality"), slug=slug, accesses__user=user,
+                             accesses__is_active=True)
 
 
 def access_object(unit: Unit, model, pk, **filters):
@@ -144,7 +145,7 @@ def organisation_agreements(organisation: Organisation, unit: Unit) -> list[Agre
 def administration_agreements(user, unit: Unit) -> list[Agreement] | None:
     """What an administration user sees of a unit, through all its organisations: None (all of
     it) when one of them runs the unit, else the union of their funding agreements."""
-    organisations = list(Organisation.objects.filter(accesses__user=user))
+    organisations = list(Organisation.objects.filter(accesses__user=user, accesses__is_active=True))
     if any(organisation.pk == unit.organisation_id for organisation in organisations):
         return None
     return _funding_agreements([unit.pk], {organisation.municipality_id for organisation in organisations})[unit.pk]
@@ -176,6 +177,6 @@ def request_may_read_period(request, period) -> bool:
 def user_period_access(user, unit: Unit, start: datetime.date, end: datetime.date) -> bool:
     """`organisation_period_access` for a signed-in reader of a unit page: a member of the
     unit always; an administration user when one of its organisations may."""
-    if Membership.objects.filter(user=user, unit=unit).exists():
+    if Membership.objects.filter(user=user, unit=unit, is_active=True).exists():
         return True
     return agreements_cover(administration_agreements(user, unit), start, end)

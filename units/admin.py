@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Agreement, AuditEvent, Membership, Municipality, OrgAccess, Organisation, Unit
+from .models import (
+    Agreement,
+    AuditEvent,
+    Invitation,
+    Membership,
+    Municipality,
+    OrgAccess,
+    Organisation,
+    StaffGroup,
+    Unit,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,3 +48,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 admin.site.register(Municipality)
 admin.site.register(OrgAccess)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "unit", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    exclude = ["token_hash"]
+    readonly_fields = ["created_by", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the staff and people pages, which mail the link
+
+
+admin.site.register(StaffGroup)

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django_scopes import scope
 
-from .models import Agreement, Membership, Municipality, OpeningHours, OrgAccess, Organisation, Role, Unit
+from .models import Agreement, Membership, Municipality, OpeningHours, OrgAccess, Organisation, Role, StaffGroup, Unit
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented demo password (DESIGN.md §5)
 
@@ -113,8 +113,24 @@ def seed_tenants() -> list[Unit]:
             _demo_user(f"{unit.slug}.counsellor{number}", unit=unit, role=Role.COUNSELLOR)
     for slug, organisation in organisations.items():
         user = _demo_user(f"{slug}.admin")
-        OrgAccess.objects.get_or_create(user=user, organisation=organisation)
+        OrgAccess.objects.update_or_create(user=user, organisation=organisation, defaults={"manages_people": True})
+    _demo_staff_groups(by_slug.get("ostermalm-fe"))
     return units
+
+
+# Östermalm works in groups (003_eba17951e60b4a73.txt).
+OSTERMALM_GROUPS = ["Utredning", "Mottagning", "Familjevård/kontakt", "Familjeteam", "Familjerätt", "Metodstöd",
+                    "Administration"]
+
+
+def _demo_staff_groups(unit):
+    if unit is None:
+        return
+    with scope(unit=unit):
+        groups = [StaffGroup.objects.get_or_create(unit=unit, name=name)[0] for name in OSTERMALM_GROUPS]
+        members = list(Membership.objects.filter(unit=unit).order_by("user__username"))
+        for number, membership in enumerate(members):
+            membership.groups.add(groups[number % 4])
 
 
 def _demo_user(username, *, unit=None, role=None):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -232,6 +233,8 @@ class Membership(models.Model):
     role = models.CharField(
         _("role"), max_length=20, choices=[(Role.COUNSELLOR, Role.COUNSELLOR.label), (Role.CHIEF, Role.CHIEF.label)]
     )
+    # A deactivated member can no longer open the unit; what they logged keeps their name.
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "unit"], name="one_membership_per_unit")]
@@ -247,6 +250,9 @@ class OrgAccess(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_accesses")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="accesses")
+    # Manages the organisation's administration accounts at /org/<org>/people/.
+    manages_people = models.BooleanField(_("manages administration accounts"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_access_per_org")]
@@ -305,3 +311,65 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.action} {self.object_type}:{self.object_id}"
+
+
+class StaffGroup(models.Model):
+    """A working group the chief names (Östermalm: utredning, mottagning, familjerätt, …);
+    the calendar and the session list filter by it."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="staff_groups")
+    name = models.CharField(_("name"), max_length=80, validators=[reject_identity_numbers])
+    members = models.ManyToManyField(Membership, verbose_name=_("members"), related_name="groups", blank=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="one_staff_group_name_per_unit")]
+        verbose_name = _("staff group")
+        verbose_name_plural = _("staff groups")
+
+    def __str__(self):
+        return self.name
+
+
+class Invitation(models.Model):
+    """A one-time link to join a unit (as counsellor or chief) or an organisation's
+    administration (as reader or people manager). Only a hash of the link's token is kept."""
+
+    class Kind(models.TextChoices):
+        READER = "reader", _("Administration reader")
+        PEOPLE_MANAGER = "people_manager", _("Administration reader who manages accounts")
+
+    email = models.EmailField(_("e-mail"), max_length=254)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    # A unit role (counsellor/chief) for a unit invitation, a Kind for an organisation one.
+    role = models.CharField(_("role"), max_length=20)
+    groups = models.ManyToManyField(StaffGroup, blank=True, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="accepted_invitations")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email"])]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.email} → {self.unit or self.organisation} ({self.role})"
+
+    @property
+    def is_pending(self):
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    def get_role_display(self):
+        labels = {**dict(Role.choices), **dict(self.Kind.choices)}
+        return labels.get(self.role, self.role)

@@ -22,6 +22,7 @@ ENTRIES = [
     ("reporting:reports_current", _("Reports"), EVERYONE),
     ("quality:home", _("Quality"), MEMBERS),
     ("importing:import", _("Import"), CHIEF_ONLY),
+    ("accounts_staff:staff", _("Staff"), CHIEF_ONLY),
 ]
 
 

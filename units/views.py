@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from .access import CHIEF_ONLY, REPORT_READERS, organisations_for, unit_roles, units_seen_by_organisation
 from .models import Membership
 from .unit_settings import SettingsPage
+from .staff import may_manage_people
 
 
 @login_required
 def home(request):
-    memberships = Membership.objects.filter(user=request.user).select_related("unit", "unit__organisation")
+    memberships = (Membership.objects.filter(user=request.user, is_active=True)
+                   .select_related("unit", "unit__organisation"))
     organisations = [
         {"organisation": organisation, "units": list(units_seen_by_organisation(organisation))}
         for organisation in organisations_for(request.user)
@@ -47,7 +49,9 @@ def unit_home_panels(request):
 def org_home(request, org_slug):
     units = units_seen_by_organisation(request.organisation)
     # The yearly report is due 31 March for the year before: that is the year to follow.
-    return render(request, "units/org_home.html", {"units": units, "report_year": timezone.localdate().year - 1})
+    return render(request, "units/org_home.html", {
+        "units": units, "report_year": timezone.localdate().year - 1,
+        "may_manage_people": may_manage_people(request.user, request.organisation)})
 
 
 @unit_roles(*CHIEF_ONLY)

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "quality",
     "bookings",
     "importing",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,18 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "familjestod@localhost")
+# EMAIL_URL (smtp://user:password@host:587 with STARTTLS, smtps://…:465 with TLS) overrides the above.
+if os.environ.get("EMAIL_URL"):
+    from urllib.parse import unquote, urlsplit
+
+    _mail = urlsplit(os.environ["EMAIL_URL"])
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _mail.hostname or "localhost"
+    EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_mail.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
+    EMAIL_USE_SSL = _mail.scheme == "smtps"
+    EMAIL_USE_TLS = _mail.scheme == "smtp" and EMAIL_PORT == 587
 
 LOGGING = {
     "version": 1,
@@ -222,3 +235,12 @@ IMPORT_INLINE_BYTES = int(os.environ.get("IMPORT_INLINE_BYTES", str(256 * 1024))
 IMPORT_STEP_PAUSE_SECONDS = float(os.environ.get("IMPORT_STEP_PAUSE_SECONDS", "0"))  # browser tests watch the bar
 
 # FIT (ORS/SRS) thresholds are unit settings (units.Unit.ors_cutoff_adult …, defaults 25/32/±5/36).
+
+# Accounts and sign-in (README "Accounts and sign-in").
+# Absolute links in mail sent outside a request (invitations from a command or the unit wizard).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Chiefs and administration users must enrol a second factor before they reach any page.
+REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", False)
+# "Forgot password": at most this many requests per address and per e-mail in the window.
+PASSWORD_RESET_RATE = (5, 60 * 60)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

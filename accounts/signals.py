@@ -1,0 +1,19 @@
+"""Recording a sign-in (password, invitation, single sign-on, the test client's
+force_login alike): the row behind the "active sessions" page."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.dispatch import receiver
+
+from . import sign_ins
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.sign_in_recorded")
+def _recorded(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        sign_ins.sign_in_record(request=request, user=user)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.sign_in_forgotten")
+def _forgotten(sender, request, user, **kwargs):
+    if request is not None and user is not None:
+        sign_ins.sign_in_forget(request=request, user=user)
