@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from units.invitations import ORGANISATION_ROLES
@@ -90,3 +91,24 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, widget=forms.TextInput(
+        attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        help_text=_("The six digits in your authenticator app, or one of your recovery codes."))
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form; refuses a password where the person's organisation signs in
+    through its identity provider only."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from .sso import password_refused_for
+
+        provider = password_refused_for(user)
+        if provider is not None:
+            raise forms.ValidationError(
+                _("Your organisation signs in through %(name)s. Use the button below.") % {"name": provider.name},
+                code="password_not_allowed")

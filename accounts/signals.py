@@ -4,13 +4,19 @@ force_login alike): the row behind the "active sessions" page."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from . import sign_ins
+from . import sign_ins, two_factor
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.sign_in_recorded")
 def _recorded(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session"):
-        sign_ins.sign_in_record(request=request, user=user)
+    if request is None or not hasattr(request, "session"):
+        return
+    sign_ins.sign_in_record(request=request, user=user)
+    # Single sign-on: the organisation's identity provider is the second factor.
+    if request.session.get(sign_ins.SESSION_METHOD_KEY) != "oidc":
+        state = two_factor.state_at_sign_in(user)
+        if state:
+            request.session[two_factor.STATE_KEY] = state
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.sign_in_forgotten")

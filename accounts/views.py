@@ -3,15 +3,20 @@ active sessions, the second factor."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from units import invitations
 
-from .forms import AcceptInvitationForm
+from . import sign_ins, two_factor
+from .forms import AcceptInvitationForm, CodeForm, SignInForm
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -47,6 +52,7 @@ def invitation_accept(request, token):  # noqa: PLR0911  (one answer per state o
     signed_in = request.user if request.user.is_authenticated else None
     provider = _identity_provider(invitation.organisation)
     context = {"invitation": invitation, "place": invitation.unit or invitation.organisation,
+               "destination": _destination(invitation),
                "provider": provider, "existing": existing, "signed_in": signed_in,
                "password_allowed": provider is None or provider.password_allowed}
     if signed_in is not None and signed_in != existing:
@@ -80,3 +86,104 @@ def _identity_provider(organisation):
     from .models import IdentityProvider
 
     return IdentityProvider.objects.filter(organisation=organisation, enabled=True).first()
+
+
+@login_required
+def account(request):
+    return render(request, "accounts/account.html", {
+        "sign_ins": sign_ins.active_sign_ins(request.user), "current_key": request.session.session_key})
+
+
+@require_POST
+@login_required
+def sign_in_end(request, sign_in_id):
+    if sign_in_id and sign_ins.sign_in_end(user=request.user, sign_in_id=sign_in_id):
+        messages.success(request, _("That browser is signed out."))
+    return redirect("account")
+
+
+# --- two-factor sign-in -------------------------------------------------------------------------
+
+def _next(request, default="home"):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse(default)
+
+
+@login_required
+def two_factor_verify(request):
+    if request.session.get(two_factor.STATE_KEY) != two_factor.PENDING:
+        return redirect(_next(request))
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if two_factor.throttled(request.user):
+            form.add_error("code", _("Too many wrong codes. Wait a moment and try again."))
+        elif two_factor.second_factor_verify(request=request, code=form.cleaned_data["code"]):
+            return redirect(_next(request))
+        else:
+            form.add_error("code", _("The code is wrong, too old or already used. Try the next code."))
+    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)})
+
+
+def _enrolment_page(request, context, pending, form=None):
+    return render(request, "accounts/two_factor.html", {**context, "pending": pending, "form": form or CodeForm(),
+                                                        **two_factor.totp_picture(pending)})
+
+
+def _confirm(request, context):
+    pending = two_factor.pending_totp(request.user)
+    if pending is None:
+        return redirect("two_factor")
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        codes = two_factor.totp_confirm(request=request, device=pending, code=form.cleaned_data["code"])
+        if codes is not None:
+            return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": context["next"]})
+        form.add_error("code", _("The code is wrong, too old or already used. Try the next code."))
+    return _enrolment_page(request, context, pending, form)
+
+
+@login_required
+def two_factor_page(request):
+    """Enrol an authenticator app, see recovery codes once, renew them, turn off."""
+    user = request.user
+    device = two_factor.totp_device(user)
+    context = {"device": device, "required": two_factor.must_enrol(user), "next": _next(request, "account"),
+               "form": CodeForm()}
+    action = request.POST.get("action") if request.method == "POST" else None
+    must_start = (device is None and request.session.get(two_factor.STATE_KEY) == two_factor.SETUP
+                  and two_factor.pending_totp(user) is None)
+    if action == "start" or must_start:
+        return _enrolment_page(request, context, two_factor.totp_start(user=user))
+    if action == "confirm":
+        return _confirm(request, context)
+    if action == "recovery" and device is not None:
+        codes = two_factor.recovery_codes_renew(user=user)
+        return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": reverse("account")})
+    if action == "remove" and device is not None:
+        form = CodeForm(request.POST)
+        if form.is_valid() and two_factor.totp_remove(request=request, code=form.cleaned_data["code"]):
+            messages.success(request, _("Two-factor sign-in is turned off."))
+            return redirect("account")
+        form.add_error(None, _("Two-factor sign-in stays on: the code was wrong, or it is required for you."))
+        context["form"] = form
+    pending = two_factor.pending_totp(user) if device is None else None
+    if pending is not None:
+        return _enrolment_page(request, context, pending)
+    context["recovery_left"] = two_factor.recovery_codes_left(user) if device is not None else 0
+    return render(request, "accounts/two_factor.html", context)
+
+
+class SignInView(auth_views.LoginView):
+    """Django's log-in view (axes counts its failures) with the organisations' sign-on buttons."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        from .models import IdentityProvider
+
+        return {**super().get_context_data(**kwargs), "providers": list(
+            IdentityProvider.objects.filter(enabled=True).select_related("organisation").order_by("name"))}

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "bookings",
     "importing",
     "accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "units.middleware.TenantMiddleware",
 ]
 
@@ -241,6 +245,7 @@ IMPORT_STEP_PAUSE_SECONDS = float(os.environ.get("IMPORT_STEP_PAUSE_SECONDS", "0
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Chiefs and administration users must enrol a second factor before they reach any page.
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", False)
+OTP_TOTP_ISSUER = "Familjestöd"
 # "Forgot password": at most this many requests per address and per e-mail in the window.
 PASSWORD_RESET_RATE = (5, 60 * 60)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

@@ -12,6 +12,8 @@ from .base import *  # noqa: E402,F403
 from .base import STORAGES  # noqa: E402
 
 DEBUG = False
+# Chiefs and administration users enrol a second factor (README "Accounts and sign-in").
+REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", True)  # noqa: F405
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365

@@ -1,0 +1,22 @@
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from . import two_factor
+
+
+class TwoFactorMiddleware:
+    """Between the password and every page: the code (or the enrolment, where it is required).
+    Reads only the session; the state is set at sign-in."""
+
+    OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        state = request.session.get(two_factor.STATE_KEY) if hasattr(request, "session") else None
+        if state and request.user.is_authenticated and not request.path.startswith(self.OPEN_PATHS):
+            target = reverse("two_factor_verify" if state == two_factor.PENDING else "two_factor")
+            return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
