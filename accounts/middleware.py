@@ -1,8 +1,11 @@
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 
 from . import two_factor
+
+LANGUAGE_KEY = "familjestod_language"
 
 
 class TwoFactorMiddleware:
@@ -19,4 +22,24 @@ class TwoFactorMiddleware:
         if state and request.user.is_authenticated and not request.path.startswith(self.OPEN_PATHS):
             target = reverse("two_factor_verify" if state == two_factor.PENDING else "two_factor")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+class PersonLanguageMiddleware:
+    """The account pages (outside any unit) in the language of the person's unit or
+    organisation, remembered at sign-in; before sign-in the browser's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.session.get(LANGUAGE_KEY) if hasattr(request, "session") else None
+        if language and request.path.startswith("/accounts/") and request.user.is_authenticated:
+            request.LANGUAGE_CODE = language
+            with translation.override(language):
+                response = self.get_response(request)
+                if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                    response.render()
+                response.headers.setdefault("Content-Language", language)
+                return response
         return self.get_response(request)

@@ -131,3 +131,29 @@ def test_axes_still_locks_out_after_five_wrong_passwords(alice, unit_a):
     locked = client.post("/accounts/login/", {"username": "alice", "password": factories.PASSWORD})
     assert locked.status_code == 429
     assert get_user_model().objects.get(username="alice").check_password(factories.PASSWORD)
+
+
+def test_the_account_pages_speak_the_language_of_ones_unit(db):
+    dk = factories.unit("delta", org=factories.organisation("kobenhavn", "Københavns Kommune", "København", "DK"),
+                        language="da", country="DK", funders=("København",))
+    factories.user("mette", unit=dk, role="chief")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post("/accounts/login/", {"username": "mette", "password": factories.PASSWORD})
+    page = client.get("/accounts/")
+    assert page["Content-Language"] == "da" and "Hvor du er logget ind" in page.content.decode()
+    assert "Skift adgangskode" in client.get("/accounts/password_change/").content.decode()
+
+
+def test_email_url_configures_smtp():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "EMAIL_URL": "smtp://familjestod%40kommun.se:hemligt%21@smtp.kommun.se:587"}
+    program = ("from config.settings import base as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, "
+               "s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)")
+    result = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent)
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "smtp.kommun.se", "587",
+                                     "familjestod@kommun.se", "hemligt!", "True", "False"]

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
+    "accounts.middleware.PersonLanguageMiddleware",
     "units.middleware.TenantMiddleware",
 ]
 
