@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from .access import CHIEF_ONLY, REPORT_READERS, organisations_for, unit_roles, units_seen_by_organisation
 from .models import Membership
-from .unit_settings import SettingsPage
 from .staff import may_manage_people
+from .unit_settings import SettingsPage
 
 
 @login_required
