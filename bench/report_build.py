@@ -11,7 +11,6 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,17 +19,31 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def create_database(server: str, name: str):
+    """Make the database when it does not exist yet (the demo data are kept between runs)."""
+    import psycopg2
+
+    connection = psycopg2.connect(server)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", default="fs_bench_reports")
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    from bench.generate import server_url
+
+    os.environ["DATABASE_URL"] = server_url(args.database)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     os.environ.setdefault("MEDIA_ROOT", str(ROOT / "bench" / "data" / f"{args.database}-media"))
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", args.database], check=False,
-                   capture_output=True)
+    create_database(server_url("postgres"), args.database)
 
     import django
 

@@ -1,0 +1,64 @@
+"""Every script in bench/ runs on the current schema, at its smallest scale (not timed), so a
+benchmark cannot rot unnoticed: a migration that breaks the generator fails here."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+NOT_SCRIPTS = {"__init__.py", "settings.py"}
+
+
+def _server_and_prefix():
+    """The PostgreSQL server of the suite, and a database name prefix of this checkout's own."""
+    database = settings.DATABASES["default"]
+    server = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+    name = urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or database["NAME"]
+    return server, name.removeprefix("test_")
+
+
+def _run(script, *arguments, timeout=600, **extra_env):
+    server, prefix = _server_and_prefix()
+    env = {**os.environ, "BENCH_SERVER": server, "PYTHONPATH": str(ROOT), **extra_env}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run([sys.executable, str(BENCH / script), *arguments], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=timeout, check=False)
+    assert result.returncode == 0, f"{script} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result.stdout, prefix
+
+
+SMOKE = {
+    # generate.py and run.py share one small database: one unit, ten years.
+    "generate.py": None,
+    "run.py": None,
+    "report_build.py": None,
+}
+
+
+def test_every_bench_script_has_a_smoke_test():
+    scripts = {path.name for path in BENCH.glob("*.py")} - NOT_SCRIPTS
+    assert scripts == set(SMOKE), "add the new bench script to tests/test_bench_smoke.py"
+
+
+@pytest.mark.bench
+def test_the_generator_and_the_statistics_benchmark_run_at_the_smallest_scale():
+    _server, prefix = _server_and_prefix()
+    database = f"{prefix}_bench_smoke"
+    out, _ = _run("generate.py", "--database", database, "--scale", "0.001")
+    assert "counselling_session:" in out
+    out, _ = _run("run.py", "--database", database, "--runs", "1", "--page-runs", "1", "--http")
+    assert "ratio command/floor" in out and "page over HTTP" in out
+
+
+@pytest.mark.bench
+def test_the_report_build_benchmark_runs_once(tmp_path):
+    _server, prefix = _server_and_prefix()
+    out, _ = _run("report_build.py", "--database", f"{prefix}_bench_reports_smoke", "--runs", "1",
+                  MEDIA_ROOT=str(tmp_path))
+    assert "end to end" in out
