@@ -2,6 +2,8 @@ import datetime
 
 from django.urls import path, register_converter
 
+from units.periods import check_year
+
 from . import views
 
 
@@ -11,7 +13,7 @@ class MonthConverter:
     regex = r"\d{4}-(?:0[1-9]|1[0-2])"
 
     def to_python(self, value):
-        return datetime.date(int(value[:4]), int(value[5:]), 1)
+        return datetime.date(check_year(int(value[:4])), int(value[5:]), 1)  # ValueError: 404
 
     def to_url(self, value):
         return value if isinstance(value, str) else f"{value:%Y-%m}"
@@ -21,7 +23,7 @@ class YearConverter:
     regex = r"\d{4}"
 
     def to_python(self, value):
-        return datetime.date(int(value), 1, 1).year
+        return check_year(int(value))  # a ValueError makes the URL not match: 404
 
     def to_url(self, value):
         return str(value)

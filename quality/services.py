@@ -2,6 +2,7 @@
 audit row — except the anonymous survey answer, which must leave no trace of its moment."""
 
 import datetime
+import logging
 import time
 import uuid
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django_scopes import scopes_disabled
 
 from units.models import Membership, Unit
 from units.services import audit_log
@@ -31,12 +33,18 @@ from .models import (
 # Flood protection per public link: at most this many answers per window. A parent group
 # answering together at the end of a meeting stays well below it. Counted in Django's cache,
 # not the database: a stored counter with a time would date the answers it counted.
+logger = logging.getLogger(__name__)
+
 SURVEY_FLOOD_LIMIT = 30
 SURVEY_FLOOD_WINDOW_SECONDS = 10 * 60
 
 
 class SurveyClosed(Exception):
     pass
+
+
+class SurveyFormElsewhere(Exception):
+    """The form (its one-time token) was sent to another round's link already."""
 
 
 class SurveyFlooded(Exception):
@@ -91,10 +99,16 @@ def survey_round_set_open(*, survey_round: SurveyRound, acting_user, is_open: bo
 
 
 def _flood_allows(survey_round: SurveyRound) -> bool:
+    """The flood limit is a guard, not a condition of storing: when the shared cache (Redis) is
+    down the answer is still stored, and the failure is logged for the operators."""
     window = int(time.time() // SURVEY_FLOOD_WINDOW_SECONDS)
     key = f"quality:survey-flood:{survey_round.pk}:{window}"
-    cache.add(key, 0, timeout=SURVEY_FLOOD_WINDOW_SECONDS)
-    return cache.incr(key) <= SURVEY_FLOOD_LIMIT
+    try:
+        cache.add(key, 0, timeout=SURVEY_FLOOD_WINDOW_SECONDS)
+        return cache.incr(key) <= SURVEY_FLOOD_LIMIT
+    except Exception:  # the cache backend's own errors (redis.ConnectionError, …) have no common base
+        logger.warning("survey flood limit not checked: the cache is unreachable", exc_info=True)
+        return True
 
 
 @transaction.atomic
@@ -118,14 +132,19 @@ def survey_response_submit(*, survey_round: SurveyRound, token: uuid.UUID, score
     response.full_clean()
     for answer in answers:
         answer.full_clean(exclude=["response"])
-    if SurveySubmission.objects.filter(token=token).exists():
-        return False
-    if not _flood_allows(survey_round):
-        raise SurveyFlooded
-    _submission, created = SurveySubmission.objects.get_or_create(
-        token=token, defaults={"unit": unit, "round": survey_round}
-    )
-    if not created:  # the same form, sent twice at the same instant
+    # Tokens are unique over all units: look for one sent anywhere, not only in this unit.
+    with scopes_disabled():
+        sent_to = SurveySubmission.objects.filter(token=token).values_list("round_id", flat=True).first()
+        if sent_to is None:
+            if not _flood_allows(survey_round):
+                raise SurveyFlooded
+            submission, created = SurveySubmission.objects.get_or_create(
+                token=token, defaults={"unit": unit, "round": survey_round}
+            )
+            sent_to = None if created else submission.round_id  # else: sent twice at the same instant
+    if sent_to is not None:
+        if sent_to != survey_round.pk:
+            raise SurveyFormElsewhere
         return False
     response.save()
     SurveyAnswer.objects.bulk_create(answers)

@@ -461,6 +461,12 @@ def survey_answer(request, token):
                 )
             except services.SurveyClosed:
                 return render(request, "quality/public/closed.html", context, status=410)
+            except services.SurveyFormElsewhere:
+                # A form from another survey's page: a fresh form for this one, nothing stored.
+                form = SurveyAnswerForm(unit=unit, questions=selectors.survey_questions(unit=unit))
+                context["notice"] = _("This form was sent from another survey's page, so nothing was saved. "
+                                      "Please answer this survey's questions and send them again.")
+                status = 409
             except services.SurveyFlooded:
                 form.add_error(None, _("Very many answers are arriving just now. Please wait a few minutes and "
                                        "send again."))

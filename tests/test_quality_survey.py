@@ -387,3 +387,46 @@ def test_rounds_are_listed_newest_first_with_their_answer_counts(alice_client, s
     _answer(newer, {survey["q1"]: 3})
     page = alice_client.get(f"/{unit_a.slug}/quality/survey/")
     assert [(r.title, r.response_count) for r in page.context["rounds"]] == [("Hösten 2025", 1), ("Våren 2025", 2)]
+
+
+# --- Forms sent to the wrong link, and a cache that is down (issue 17) ------------------------------
+
+
+def test_a_form_sent_to_another_units_round_gets_a_clear_page_and_stores_nothing_there(client, survey, unit_a,
+                                                                                       unit_b, db):
+    bodil = factories.user("bodil", unit=unit_b, role="chief")
+    with scope(unit=unit_b):
+        question = services.survey_question_add(unit=unit_b, acting_user=bodil, text="Bra bemötande?", kind="scale")
+        other = services.survey_round_create(unit=unit_b, acting_user=bodil, title="Hösten", today=TODAY)
+    # Valid in both units: an answer to a question of each.
+    data = {**_form_data(survey, q1="5"), f"q{question.pk}": "4"}
+    assert client.post(f"/s/{survey['round'].token}/", data).status_code == 302
+    response = client.post(f"/s/{other.token}/", data)
+    assert response.status_code == 409
+    text = response.content.decode()
+    assert "Formuläret skickades från en annan enkäts sida" in text
+    assert data["token"] not in text  # a fresh form, with a new one-time token
+    with scope(unit=unit_b):
+        assert SurveyResponse.objects.count() == 0
+    with scope(unit=unit_a):
+        assert SurveyResponse.objects.count() == 1
+
+
+def test_a_form_sent_to_another_round_of_the_same_unit_stores_nothing_twice(client, survey, unit_a, anna):
+    with scope(unit=unit_a):
+        other = services.survey_round_create(unit=unit_a, acting_user=anna, title="Avslut", today=TODAY)
+    data = _form_data(survey, q1="5")
+    assert client.post(f"/s/{survey['round'].token}/", data).status_code == 302
+    assert client.post(f"/s/{other.token}/", data).status_code == 409
+    with scope(unit=unit_a):
+        assert list(SurveyResponse.objects.values_list("round_id", flat=True)) == [survey["round"].pk]
+
+
+def test_an_answer_is_stored_when_the_rate_limit_cache_is_down(client, survey, unit_a, settings):
+    # A Redis cache on a port where nothing listens: the flood counter cannot be read.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}
+    response = client.post(f"/s/{survey['round'].token}/", _form_data(survey, q1="4"))
+    assert response.status_code == 302
+    with scope(unit=unit_a):
+        assert SurveyResponse.objects.count() == 1

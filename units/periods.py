@@ -12,6 +12,17 @@ _LETTERS = {letter: kind for kind, (letter, _months) in KINDS.items() if letter}
 PATTERN = r"\d{4}(?:-(?:Q[1-4]|T[1-3]|H[12]))?"
 _LABEL = re.compile(r"(?P<year>\d{4})(?:-(?P<letter>[QTH])(?P<number>\d))?")
 
+# The years a page or a command can be asked about: wider than any record a unit keeps, and
+# narrow enough that the year before and after (comparisons, navigation, the previous
+# period's queue) are ordinary dates. A year outside is "not found", never a server error.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+def check_year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"year {year} is outside {FIRST_YEAR}–{LAST_YEAR}")
+    return year
+
 
 def month_end(year: int, month: int) -> datetime.date:
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
@@ -52,6 +63,7 @@ class Period:
         match = _LABEL.fullmatch(text or "")
         if match is None:
             raise ValueError(f"not a period: {text!r}")
+        check_year(int(match["year"]))
         if match["letter"] is None:
             return cls(int(match["year"]), "year")
         return cls(int(match["year"]), _LETTERS[match["letter"]], int(match["number"]))
