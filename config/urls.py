@@ -8,6 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from units import errors as unit_errors
 from units import views as unit_views
 
 # Apps that add pages under a unit or an organisation; an app that has none yet is skipped.
@@ -26,7 +27,10 @@ org_patterns = [path("", unit_views.org_home, name="org_home")] + [
     path("", include(module)) for module in _existing(ORG_URLCONFS)
 ]
 
+handler500 = "units.errors.server_error"
+
 urlpatterns = [
+    path("healthz", unit_errors.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/login/", account_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
@@ -64,6 +65,9 @@ class ReportDocument(models.Model):
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The build's last sign of life: requested, queued again, a step reached. A queued or running
+    # version untouched for REPORT_BUILD_STALE_SECONDS is stuck (reporting.services.requeue_stale).
+    touched_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -81,6 +85,13 @@ class ReportDocument(models.Model):
 
     def __str__(self):
         return f"{self.unit} {self.period} v{self.version}"
+
+    @property
+    def is_stale(self) -> bool:
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        since = self.touched_at or self.requested_at
+        return since is not None and (timezone.now() - since).total_seconds() > settings.REPORT_BUILD_STALE_SECONDS
 
     @property
     def is_annual(self):

@@ -1,16 +1,21 @@
 """Writes for report documents. The build itself runs in a Celery task (reporting.tasks)."""
 
+import datetime
 import hashlib
+import logging
 import os
 import tempfile
 import time
 from pathlib import Path
 
+import kombu.exceptions
+import redis.exceptions
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scopes_disabled
 
 from units.models import Unit
 from units.pdf import render_pdf
@@ -18,38 +23,73 @@ from units.services import audit_log
 
 from .models import ReportDocument, ReportNarrative
 
+logger = logging.getLogger(__name__)
+
+
+def enqueue_build(document_id: int) -> bool:
+    """Hand a version to the workers. With the broker down the version stays queued (nothing
+    fails after the commit) and `requeue_stale_reports` hands it over once the broker is back."""
+    from .tasks import build_report_document
+
+    try:
+        build_report_document.delay(document_id)
+        return True
+    except (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError):
+        logger.warning("report %s stays queued: the broker is unreachable; the sweep queues it again",
+                       document_id, exc_info=True)
+        return False
+
+
+def stale_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS)
+
 
 @transaction.atomic
 def report_request(*, unit: Unit, period: str, acting_user=None, enqueue: bool = True) -> ReportDocument:
     """Create a new version of the unit's report for `period`; unless told otherwise, the
     build is queued once the transaction commits."""
-    from .tasks import build_report_document
-
     Unit.objects.select_for_update().get(pk=unit.pk)  # one version number at a time per unit
     last = ReportDocument.objects.filter(unit=unit, period=period).order_by("-version").first()
     document = ReportDocument(unit=unit, period=period, version=(last.version + 1) if last else 1,
-                              requested_by=acting_user)
+                              requested_by=acting_user, touched_at=timezone.now())
     document.full_clean()
     document.save()
     audit_log(user=acting_user, unit=unit, action="report.request", obj=document)
     if enqueue:
-        transaction.on_commit(lambda: build_report_document.delay(document.pk))
+        transaction.on_commit(lambda: enqueue_build(document.pk))
     return document
 
 
 @transaction.atomic
 def report_retry(*, unit: Unit, document: ReportDocument, acting_user=None) -> ReportDocument:
-    """Build a failed version again (the same version number: it never finished)."""
-    from .tasks import build_report_document
-
+    """Build a failed or stuck version again (the same version number: it never finished).
+    Stuck: queued or building with no sign of life for REPORT_BUILD_STALE_SECONDS."""
     document = ReportDocument.objects.select_for_update().get(pk=document.pk, unit=unit)
-    if document.status != ReportDocument.Status.FAILED:
-        raise ValidationError(_("Only a failed build can be retried."))
+    if not (document.status == ReportDocument.Status.FAILED or document.is_stale):
+        raise ValidationError(_("Only a failed or stuck build can be retried."))
     document.status, document.progress, document.step, document.error = ReportDocument.Status.QUEUED, 0, "", ""
-    document.save(update_fields=["status", "progress", "step", "error"])
+    document.touched_at = timezone.now()
+    document.save(update_fields=["status", "progress", "step", "error", "touched_at"])
     audit_log(user=acting_user, unit=unit, action="report.retry", obj=document)
-    transaction.on_commit(lambda: build_report_document.delay(document.pk))
+    transaction.on_commit(lambda: enqueue_build(document.pk))
     return document
+
+
+def requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
+    """Versions queued or building with no sign of life for REPORT_BUILD_STALE_SECONDS — the
+    broker was down when they were requested, or the worker died — are handed to the workers
+    again. A build is idempotent (report_build), so a version that was only slow still ends
+    as one finished version."""
+    now = now or timezone.now()
+    with scopes_disabled(), transaction.atomic():  # every unit's versions: the sweep has no unit
+        stale = list(ReportDocument.objects.select_for_update(skip_locked=True)
+                     .filter(status__in=[ReportDocument.Status.QUEUED, ReportDocument.Status.RUNNING],
+                             touched_at__lt=stale_before(now))
+                     .values_list("pk", flat=True))
+        ReportDocument.objects.filter(pk__in=stale).update(touched_at=now)
+    for document_id in stale:
+        enqueue_build(document_id)
+    return stale
 
 
 @transaction.atomic
@@ -80,7 +120,7 @@ def narrative_save(*, unit: Unit, year: int, acting_user, **texts) -> ReportNarr
 
 def _progress(document_id: int, percent: int, step: str) -> None:
     # Outside any transaction, so the page polling the status sees each step at once.
-    ReportDocument.objects.filter(pk=document_id).update(progress=percent, step=step)
+    ReportDocument.objects.filter(pk=document_id).update(progress=percent, step=step, touched_at=timezone.now())
     pause = settings.REPORT_BUILD_STEP_PAUSE_SECONDS
     if pause:
         time.sleep(pause)
@@ -94,7 +134,8 @@ def report_build(*, unit: Unit, document_id: int) -> ReportDocument:
     document = ReportDocument.objects.get(pk=document_id, unit=unit)
     if document.status == ReportDocument.Status.DONE:
         return document
-    ReportDocument.objects.filter(pk=document_id).update(status=ReportDocument.Status.RUNNING, error="")
+    ReportDocument.objects.filter(pk=document_id).update(status=ReportDocument.Status.RUNNING, error="",
+                                                         touched_at=timezone.now())
     # The steps, labels and chart texts are in the unit's language, whoever asked for the build.
     with translation.override(unit.language):
         _progress(document_id, 10, _("Collecting figures"))

@@ -13,7 +13,7 @@ from units.models import Membership, Role, Unit
 from .models import ReportDocument
 from .schedule import annual_draft_due, period_report_due, reminder_mail_due
 from .selectors import annual_report_submitted
-from .services import report_build, report_fail, report_request
+from .services import report_build, report_fail, report_request, requeue_stale
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,12 @@ def build_report_document(document_id: int) -> None:
         except Exception as error:  # a deterministic failure must not loop: show it and offer a retry
             logger.exception("report %s failed", document_id)
             report_fail(document_id=document_id, error=_("The build failed: %s") % error.__class__.__name__)
+
+
+@shared_task
+def requeue_stale_reports() -> list[int]:
+    """Every minute (Celery beat): versions stuck "queued" or "building" go to the workers again."""
+    return requeue_stale()
 
 
 @shared_task

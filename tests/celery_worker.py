@@ -47,14 +47,15 @@ def _reset_connections():
     app.amqp._producer_pool = None
 
 
-def start_worker(*, step_pause=0.0, visibility_timeout=5):
+def start_worker(*, step_pause=0.0, visibility_timeout=5, broker=None):
     database = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "CELERY_BROKER_URL": broker_url(),
-        "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
+        "CELERY_BROKER_URL": broker or broker_url(),
+        # None: the settings' own default, as in production.
+        **({"CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout)} if visibility_timeout is not None else {}),
         "REPORT_BUILD_STEP_PAUSE_SECONDS": str(step_pause),
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }

@@ -15,6 +15,7 @@ DEBUG = False
 # Chiefs and administration users enrol a second factor (README "Accounts and sign-in").
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", True)  # noqa: F405
 SECURE_SSL_REDIRECT = True
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health check comes over the internal network
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
