@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("", unit_views.home, name="home"),
+    path("platform/", include("units.platform_urls")),
     *[path("", include(module)) for module in _existing(PUBLIC_URLCONFS)],
     path("org/<slug:org_slug>/", include(org_patterns)),
     path("<slug:unit_slug>/", include(unit_patterns)),
