@@ -36,7 +36,8 @@ class ApplicationForm(forms.ModelForm):
             "received_on", "channel", "municipality", "exception_code", "exception_reason", "contact_path",
             "acute", "pregnancy", "small_children", "high_conflict", "violence",
             "age_band", "partner_age_band", "relationship_type", "relationship_length",
-            "children_count", "youngest_child_age_band", "wanted_competence", "note_codes", "note",
+            "children_count", "youngest_child_age_band", "adults", "children_affected", "initiated_by",
+            "wanted_competence", "note_codes", "note",
         ]
         widgets = {"received_on": DATE_INPUT}
 
@@ -64,10 +65,11 @@ class ApplicationForm(forms.ModelForm):
             self.fields["exception_reason"].help_text = _(
                 "Who at the administration agreed, and why. No personal data.")
         for name in ("contact_path", "age_band", "partner_age_band", "relationship_type", "relationship_length",
-                     "youngest_child_age_band"):
+                     "youngest_child_age_band", "initiated_by"):
             self.fields[name].choices = [("", NOT_STATED), *self.fields[name].choices[1:]]
         self.fields["wanted_competence"].choices = [("", _("No special wish")), *Competence.choices]
-        self.fields["children_count"].widget.attrs.update({"min": 0, "max": 20})
+        for name in ("children_count", "adults", "children_affected"):
+            self.fields[name].widget.attrs.update({"min": 0, "max": 20})
 
     def clean_note_codes(self):
         return ",".join(self.cleaned_data["note_codes"])

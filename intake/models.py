@@ -106,6 +106,13 @@ class ExceptionReason(models.TextChoices):
     AGREED = "agreed", _("Other exception agreed with the administration")
 
 
+class InitiatedBy(models.TextChoices):
+    """Who took the contact, as the national survey asks (Socialstyrelsen 2003–2017, MFoF since 2018)."""
+
+    CLIENTS = "clients", _("The clients themselves")
+    REFERRAL = "referral", _("Referred by someone else")
+
+
 PRIORITY_FLAGS = ("acute", "pregnancy", "small_children", "high_conflict", "violence")
 
 
@@ -155,6 +162,17 @@ class Application(models.Model):
     )
     youngest_child_age_band = models.CharField(
         _("youngest child's age"), max_length=6, choices=ChildAgeBand.choices, blank=True
+    )
+    # The national survey's counts per case: numbers, never persons.
+    adults = models.PositiveSmallIntegerField(
+        _("adults (18 and over) in the case"), null=True, blank=True, validators=[MaxValueValidator(20)]
+    )
+    children_affected = models.PositiveSmallIntegerField(
+        _("children under 18 affected"), null=True, blank=True, validators=[MaxValueValidator(20)],
+        help_text=_("Children directly or indirectly affected, whether or not they take part."),
+    )
+    initiated_by = models.CharField(
+        _("contact initiated by"), max_length=10, choices=InitiatedBy.choices, blank=True, default="", db_default="",
     )
     wanted_competence = models.CharField(
         _("wanted competence"), max_length=12, choices=Competence.choices, blank=True

@@ -28,7 +28,7 @@ from .selectors import agreement_municipalities, hand_over_receivers
 CARRIED_FIELDS = [
     "received_on", "channel", "contact_path", "acute", "pregnancy", "small_children", "high_conflict", "violence",
     "age_band", "partner_age_band", "relationship_type", "relationship_length", "children_count",
-    "youngest_child_age_band", "wanted_competence", "note_codes",
+    "youngest_child_age_band", "wanted_competence", "note_codes", "adults", "children_affected", "initiated_by",
 ]  # not note or exception_reason: free text stays with the unit that wrote it
 
 

@@ -13,6 +13,7 @@ took longer than running them (bench/RESULTS.md). Each statement names the unit 
 """
 
 import datetime
+import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
@@ -41,6 +42,7 @@ from units.opening_hours import stretch_minutes, unit_opening_hours
 from units.periods import Period, add_months, months_between
 
 from . import profiles
+from .models import FrozenFigures
 
 HELD = SessionStatus.HELD
 NOT_STATED = "not_stated"
@@ -502,9 +504,27 @@ def core_figures(unit, start, end) -> dict:
     }
 
 
+def frozen(unit, kind: str, label: str) -> dict | None:
+    """The figures a retention purge froze for this period (README "Retention"), or None."""
+    text = FrozenFigures.objects.filter(unit=unit, kind=kind, label=label).values_list("figures", flat=True).first()
+    return None if text is None else json.loads(text)
+
+
 def period_figures(*, unit, period: Period, core_only: bool = False) -> dict:
     """Every figure of the unit's report profile for the period (only the core with `core_only`),
-    JSON-able. Call it inside the unit's scope."""
+    JSON-able. Call it inside the unit's scope. A period a retention purge froze is read as it
+    was frozen: the details it was counted from are gone."""
+    stored = frozen(unit, FrozenFigures.Kind.PERIOD, period.label)
+    if stored is not None:
+        if core_only:
+            for key in profiles.profile_for(unit).figure_keys:
+                stored.pop(key, None)
+        return stored
+    return count_period_figures(unit=unit, period=period, core_only=core_only)
+
+
+def count_period_figures(*, unit, period: Period, core_only: bool = False) -> dict:
+    """period_figures counted from the rows, never from a frozen copy."""
     start, end = period.start, period.end
     figures = {"unit": unit.slug, "period": period.label, "start": start.isoformat(), "end": end.isoformat()}
     # A running period is counted up to today: its snapshots ("queue at the period's end", waits

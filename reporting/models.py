@@ -96,3 +96,56 @@ class ReportDocument(models.Model):
     @property
     def is_annual(self):
         return "-" not in self.period
+
+
+class FrozenFigures(models.Model):
+    """The figures of an ended period as they were just before a retention purge removed
+    details they were counted from (README "Retention"). `period_figures` and the national
+    figures read these instead of counting again, so a purge never moves a published figure.
+
+    `figures` is JSON text, not a JSONField: PostgreSQL's jsonb reorders keys, and the order of
+    a breakdown (municipalities, "other" last) is part of what the pages show."""
+
+    class Kind(models.TextChoices):
+        PERIOD = "period", _("Period statistics")
+        NATIONAL = "national", _("National yearly statistics")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    label = models.CharField(max_length=10, help_text="2025-Q1, 2025-T2, 2025-H1 or 2025")
+    figures = models.TextField(editable=False)
+    frozen_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "kind", "label"], name="frozen_figures_once")]
+        verbose_name = _("frozen figures")
+        verbose_name_plural = _("frozen figures")
+
+    def __str__(self):
+        return f"{self.unit_id} {self.kind} {self.label}"
+
+
+class PurgeRecord(models.Model):
+    """One retention purge of one unit: when, as of which day, and how many rows of each kind
+    went. Counts only: nothing of what was removed."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("as of"))
+    ran_at = models.DateTimeField(_("ran at"), auto_now_add=True)
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    retention_months = models.PositiveSmallIntegerField(_("retention period (months)"))
+    counts = models.JSONField(_("removed"), default=dict)
+    frozen_periods = models.PositiveIntegerField(_("periods frozen"), default=0)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["-ran_at"]
+        verbose_name = _("retention purge")
+        verbose_name_plural = _("retention purges")
+
+    def __str__(self):
+        return f"{self.unit_id} {self.as_of}"

@@ -235,8 +235,9 @@ class CaseForm(forms.Form):
     closed_on = _date_field(Case, "closed_on", required=False)
     rereferred_on = _date_field(Case, "rereferred_on", required=False,
                                 help_text=_("The date the family became current again after closing."))
+    closing_focus = Case._meta.get_field("closing_focus").formfield()
 
-    ANONYMOUS_FIELDS = ("closed_on",)
+    ANONYMOUS_FIELDS = ("closed_on", "closing_focus")
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,15 @@ def validate_case_code(value: str) -> None:
         raise ValidationError(CASE_CODE_MESSAGE, code="case_code")
 
 
+class ClosingFocus(models.TextChoices):
+    """What a closed case mainly worked on, as the national survey asks."""
+
+    REPAIR = "repair", _("Repairing the relationship")
+    CLARIFYING = "clarifying", _("Clarifying, mapping talks")
+    SEPARATION = "separation", _("Separation work")
+    OTHER = "other", _("Other focus")
+
+
 class Case(models.Model):
     """A course of contact under a local code such as `P-2025-0142` — never a name or
     identity number. In case-mode units it is an assignment (uppdrag) from a case officer."""
@@ -50,6 +59,10 @@ class Case(models.Model):
     regular_from = models.DateField(_("became a regular assignment"), null=True, blank=True)
     closing_meeting_on = models.DateField(_("closing meeting"), null=True, blank=True)
     rereferred_on = models.DateField(_("current again (re-referral)"), null=True, blank=True)
+    closing_focus = models.CharField(
+        _("focus of the case"), max_length=12, choices=ClosingFocus.choices, blank=True, default="", db_default="",
+        help_text=_("Chosen when the case is closed."),
+    )
 
     objects = ScopedManager(unit="unit")
 

@@ -43,7 +43,7 @@ from .selectors import effective_sessions
 SESSION_FIELDS = ("date", "start_time", "minutes", "format", "participants", "location", "status", "fee", "case",
                   "constellation", "activity")
 CASE_FIELDS = ("opened_on", "assigned_on", "officer_office", "urgent", "regular_from", "closing_meeting_on",
-               "closed_on", "rereferred_on")
+               "closed_on", "rereferred_on", "closing_focus")
 
 
 # --- idempotency -----------------------------------------------------------------------
@@ -346,6 +346,8 @@ def _check_case_dates(case: Case) -> None:
         if last and case.closed_on < last:
             errors["closed_on"] = _("The case has a session on %(date)s, after this closing date.") % {
                 "date": last.isoformat()}
+    if case.closing_focus and case.closed_on is None:
+        errors["closing_focus"] = _("The focus is chosen when the case is closed: give the closing date too.")
     if case.rereferred_on and (case.closed_on is None or case.rereferred_on <= case.closed_on):
         errors["rereferred_on"] = _("A family becomes current again only after the case was closed.")
     if errors:
