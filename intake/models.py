@@ -80,6 +80,7 @@ class Outcome(models.TextChoices):
     TRANSFERRED = "transferred", _("Handed over to another provider")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REFERRED = "referred", _("Referred elsewhere")
+    LAPSED = "lapsed", _("Ended: no contact for the retention period")
 
 
 class NoteCode(models.TextChoices):

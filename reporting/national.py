@@ -52,8 +52,11 @@ def _case_columns(start: datetime.date, end: datetime.date) -> list[tuple[str, s
     started, in_year = "h.first_held BETWEEN %s AND %s", [start, end]
     closed = "c.closed_on BETWEEN %s AND %s"
     columns = [
-        ("cases_ongoing", "COUNT(*) FILTER (WHERE h.first_held <= %s AND (c.closed_on IS NULL OR c.closed_on >= %s))",
-         [end, start]),
+        # A case the retention purge ended as inactive keeps its start in `started_on` (its sessions
+        # are gone) and is ongoing up to the day it ended.
+        ("cases_ongoing", "COUNT(*) FILTER (WHERE COALESCE(h.first_held, CASE WHEN c.lapsed_on IS NOT NULL "
+                          "THEN c.started_on END) <= %s AND (c.closed_on IS NULL OR c.closed_on >= %s) "
+                          "AND (c.lapsed_on IS NULL OR c.lapsed_on >= %s))", [end, start, start]),
         ("cases_started", f"COUNT(*) FILTER (WHERE {started})", in_year),
         ("cases_closed", f"COUNT(*) FILTER (WHERE {closed})", in_year),
         ("adults", f"COALESCE(SUM(a.adults) FILTER (WHERE {started}), 0)", in_year),

@@ -11,6 +11,7 @@ from django_scopes import scope, scopes_disabled
 from units.models import Membership, Role, Unit
 
 from .models import ReportDocument
+from .retention import purge_expired
 from .schedule import annual_draft_due, period_report_due, reminder_mail_due
 from .selectors import annual_report_submitted
 from .services import report_build, report_fail, report_request, requeue_stale
@@ -85,3 +86,17 @@ def remind_annual_reports() -> int:
             )
         sent += 1
     return sent
+
+
+@shared_task
+def purge_expired_nightly() -> list[str]:
+    """Nightly (Celery beat): each unit's retention purge as of today (reporting.retention).
+    Idempotent: a second run the same night finds nothing left to remove."""
+    today = timezone.localdate()
+    done = []
+    for unit_id in Unit.objects.order_by("pk").values_list("pk", flat=True):
+        unit = Unit.objects.get(pk=unit_id)
+        with scope(unit=unit):
+            result = purge_expired(unit=unit, as_of=today, today=today)
+        done.append(f"{unit.slug}:{result.counts['cases']}")
+    return done

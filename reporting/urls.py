@@ -4,6 +4,7 @@ from . import (
     converters,  # noqa: F401 - registers <period:…>
     national_views,
     report_urls,
+    retention_views,
     views,
 )
 
@@ -13,5 +14,6 @@ urlpatterns = [
     path("stats/", views.stats_current, name="stats_current"),
     path("stats/<period:period>/", views.stats, name="stats"),
     path("national/<int:year>/", national_views.unit_national, name="national"),
+    path("settings/retention/", retention_views.retention_settings, name="retention"),
     *report_urls.urlpatterns,
 ]

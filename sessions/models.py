@@ -63,6 +63,10 @@ class Case(models.Model):
         _("focus of the case"), max_length=12, choices=ClosingFocus.choices, blank=True, default="", db_default="",
         help_text=_("Chosen when the case is closed."),
     )
+    # Set by the retention purge on a case nobody closed that stayed inactive for the retention
+    # period: it has ended (not closed) on this day, and is kept only as a counting row, without
+    # code or details, until the periods of that day have ended (README "Retention").
+    lapsed_on = models.DateField(_("ended as inactive"), null=True, blank=True, editable=False)
 
     objects = ScopedManager(unit="unit")
 

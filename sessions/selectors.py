@@ -19,7 +19,8 @@ RECENT_SESSIONS = 20
 
 def open_cases(unit: Unit, *, also=None) -> QuerySet:
     """Cases a session can be logged to; `also` keeps an edited session's own case choosable."""
-    return Case.objects.filter(Q(closed_on__isnull=True) | Q(pk=also), unit=unit).order_by("-opened_on", "code")
+    return Case.objects.filter(Q(closed_on__isnull=True, lapsed_on__isnull=True) | Q(pk=also),
+                               unit=unit).order_by("-opened_on", "code")
 
 
 def usual_session_values(*, unit: Unit, user) -> dict:
@@ -123,7 +124,8 @@ def running_courses(unit: Unit) -> QuerySet:
 # --- cases ----------------------------------------------------------------------------------
 
 def cases_listed(unit: Unit, *, state: str = "open") -> QuerySet:
-    cases = Case.objects.filter(unit=unit)
+    # A case the retention purge ended as inactive is a counting row, no one's case any more.
+    cases = Case.objects.filter(unit=unit, lapsed_on__isnull=True)
     if state == "open":
         cases = cases.filter(closed_on__isnull=True)
     elif state == "closed":
@@ -136,7 +138,8 @@ def cases_listed(unit: Unit, *, state: str = "open") -> QuerySet:
 def overdue_urgent_cases(unit: Unit, *, today: datetime.date) -> list[Case]:
     """Urgent assignments older than the unit's limit that have not become regular."""
     limit = today - datetime.timedelta(days=unit.urgent_conversion_days)
-    return list(Case.objects.filter(unit=unit, urgent=True, regular_from__isnull=True, closed_on__isnull=True)
+    return list(Case.objects.filter(unit=unit, urgent=True, regular_from__isnull=True, closed_on__isnull=True,
+                                    lapsed_on__isnull=True)
                 .filter(Q(assigned_on__lt=limit) | Q(assigned_on__isnull=True, opened_on__lt=limit))
                 .order_by("assigned_on", "code"))
 

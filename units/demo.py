@@ -38,7 +38,8 @@ UNITS = [
      "legal_reference": "SoL 5 kap. 3 §; OSL 26 kap. 3 §", **_SE},
     {"slug": "ostermalm-fe", "name": "Familjeenheten Östermalm", "org": "stockholm",
      "kind": Unit.Kind.FAMILY_UNIT, "record_mode": "case", "period_kind": "tertial",
-     "legal_reference": "SoL; BBiC", **_SE},
+     # The not-current-again indicator reads closed cases 24 + 12 months back (units.retention).
+     "retention_months": 36, "legal_reference": "SoL; BBiC", **_SE},
     {"slug": "kbh-fr-norrebro", "name": "Familierådgivningen Nørrebro-Bispebjerg", "org": "kobenhavn",
      "kind": Unit.Kind.OPEN_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
      "legal_reference": _COPENHAGEN_LAW, "visit_fee_asked": False, **_DK},

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from .pii import reject_identity_numbers
+from .retention import validate_retention
 
 
 class Country(models.TextChoices):
@@ -171,12 +172,19 @@ class Unit(models.Model):
 
     def clean(self):
         super().clean()
+        errors = {}
         if self.organisation_id and self.suppression_threshold is not None:
             minimum = self.organisation.suppression_minimum
             if self.suppression_threshold < minimum:
-                raise ValidationError({"suppression_threshold": _(
+                errors["suppression_threshold"] = _(
                     "The small-count threshold cannot be below %(minimum)s, the lowest %(organisation)s allows."
-                ) % {"minimum": minimum, "organisation": self.organisation.name}})
+                ) % {"minimum": minimum, "organisation": self.organisation.name}
+        try:
+            validate_retention(self)  # README "Retention": not below what the unit's statistics need
+        except ValidationError as error:
+            errors |= error.message_dict
+        if errors:
+            raise ValidationError(errors)
 
 
 class OpeningHours(models.Model):

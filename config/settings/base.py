@@ -201,6 +201,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-reports": {"task": "reporting.tasks.requeue_stale_reports", "schedule": 60.0},
     "scheduled-reports": {"task": "reporting.tasks.build_scheduled_reports", "schedule": crontab(hour=2, minute=15)},
     "annual-report-reminders": {"task": "reporting.tasks.remind_annual_reports", "schedule": crontab(hour=7, minute=0)},
+    # Retention (gallring): README "Retention".
+    "retention-purge": {"task": "reporting.tasks.purge_expired_nightly", "schedule": crontab(hour=3, minute=30)},
 }
 
 # A shared cache (Redis) makes per-link rate limits hold across web processes; without
