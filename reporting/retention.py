@@ -171,12 +171,13 @@ class Touched:
     years: list[int] = field(default_factory=list)
 
 
-def touched(unit: Unit, *, removed: list[int], lapsing: list[int], ending: list[int],
-            today: datetime.date) -> Touched | None:
-    """The span of days whose figures the purged cases are part of. A case that goes at once is
+def touched(unit: Unit, *, removed: list[int], ending: list[int], today: datetime.date) -> Touched | None:
+    """The span of days whose figures the purged rows are part of. A case whose details go is
     counted up to its last activity (and, for the not-current-again indicator, up to 24 months
-    after it closed); one ended as inactive now up to today; a counting row up to the day it ended."""
-    every = [*removed, *lapsing, *ending]
+    after it closed). A case ended as inactive keeps, as a counting row, exactly what the days
+    after its last activity count (waiting, open phase, ongoing), so nothing later needs freezing
+    for it; a counting row that goes was counted up to the day it ended."""
+    every = [*removed, *ending]
     if not every:
         return None
     cases = Case.objects.filter(unit=unit, pk__in=every)
@@ -192,8 +193,6 @@ def touched(unit: Unit, *, removed: list[int], lapsing: list[int], ending: list[
         lasts.append(row["last"])
         if row["closed"] and "not_current_again" in profiles.profile_for(unit).figure_keys:
             lasts.append(add_months(row["closed"], INDICATOR_MONTHS))
-    if lapsing:
-        lasts.append(today)
     if ending:
         lasts.append(cases.filter(pk__in=ending).aggregate(last=Max("lapsed_on"))["last"])
     span = Touched(first=min(day for day in firsts if day), last=min(max(lasts), today))
@@ -259,10 +258,11 @@ def purge_expired(*, unit: Unit, as_of: datetime.date, today: datetime.date, act
         removed = [pk for pk, lingers in due if not lingers]
         lapsing = [pk for pk, lingers in due if lingers]
         ending = list(ended_inactive(unit, today).values_list("pk", flat=True))
-        span = touched(unit, removed=removed, lapsing=lapsing, ending=ending, today=today)
+        # Computed before anything changes: ending a case moves its application's and phases' dates.
+        span = touched(unit, removed=[*removed, *lapsing], ending=ending, today=today)
         frozen = freeze(unit, span) if span else 0
+        _lapse(unit, lapsing, today)  # first: it reads the first held session before the sessions go
         _remove_details(unit, [*removed, *lapsing])
-        _lapse(unit, lapsing, today)
         _remove_cases(unit, [*removed, *ending])
         record = PurgeRecord.objects.create(unit=unit, as_of=as_of, ran_by=acting_user,
                                             retention_months=retention_months(unit),

@@ -226,6 +226,20 @@ def test_an_inactive_application_ends_with_the_purge(anonymous_unit):
                 for label in closed_before} == closed_before
 
 
+def test_a_purge_freezes_only_the_periods_its_rows_were_counted_in(anonymous_unit):
+    """Cut-off 2024-06-01: nothing of 2025 or later is frozen, so a session logged late for a
+    recent period still counts."""
+    purge(anonymous_unit)
+    with scope(unit=anonymous_unit):
+        labels = set(FrozenFigures.objects.values_list("label", flat=True))
+        assert {"2022", "2023", "2024", "2024-Q1", "2024-T1", "2024-H1"} <= labels
+        assert not {label for label in labels if label >= "2025"}
+        recent = Period(2026, "quarter", 1)
+        held = period_figures(unit=anonymous_unit, period=recent)["sessions_held"]
+        session(anonymous_unit, Case.objects.filter(opened_on__gte="2025-01-01").first(), "2026-03-30")
+        assert period_figures(unit=anonymous_unit, period=recent)["sessions_held"] == held + 1
+
+
 def test_recent_cases_are_kept(anonymous_unit):
     purge(anonymous_unit)
     with scope(unit=anonymous_unit):
@@ -265,7 +279,8 @@ def test_each_purge_writes_a_record_and_an_audit_row_with_the_counts(anonymous_u
     result = purge(anonymous_unit)
     with scope(unit=anonymous_unit):
         record = PurgeRecord.objects.get(unit=anonymous_unit)
-    assert record.counts == {**result.counts, "counting_rows_removed": 0} and record.as_of == AS_OF and record.retention_months == 24
+    assert record.counts == {**result.counts, "counting_rows_removed": 0}
+    assert (record.as_of, record.retention_months) == (AS_OF, 24)
     assert AuditEvent.objects.filter(unit=anonymous_unit, action="retention.purge",
                                      object_id=str(record.pk)).count() == 1
 
