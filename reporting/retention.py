@@ -3,7 +3,7 @@ whose last activity lies longer back than the unit's retention period are remove
 statistics do not move.
 
 A case (with its application) is due when nothing has happened in it for the retention period:
-no session, no phase, goal review, follow-up, score, no date of its own or
+no session or booking, no phase, goal review, follow-up, score, no date of its own or
 of its application, no change in the audit log. A closed case's closing date is its last
 activity in the normal course; a case or application nobody closed counts as ended when it has
 been inactive that long — it is not closed in the past after the fact (its closing date stays
@@ -29,6 +29,7 @@ from django.db.models import Case as Case_
 from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from bookings.models import Booking
 from intake.models import Application, ExceptionReason, Outcome
 from sessions.models import Case, ClimateScore, FollowUpMeeting, Goal, OutcomeScore, Phase, Session, SessionStatus
 from units.models import AuditEvent, Unit
@@ -40,10 +41,10 @@ from . import indicators, national, profiles
 from .models import FrozenFigures, PurgeRecord
 
 # What a purge removes, in the order the pages and the command list it.
-KINDS_REMOVED = ("cases", "applications", "sessions", "outcome_scores", "climate_scores", "goals", "phases",
-                 "follow_ups")
+KINDS_REMOVED = ("cases", "applications", "sessions", "bookings", "outcome_scores", "climate_scores", "goals",
+                 "phases", "follow_ups")
 KIND_LABELS = {
-    "cases": _("Cases"), "applications": _("Applications"), "sessions": _("Sessions"),
+    "cases": _("Cases"), "applications": _("Applications"), "sessions": _("Sessions"), "bookings": _("Bookings"),
     "outcome_scores": _("Outcome scores (ORS/SRS)"), "climate_scores": _("Family climate scores"),
     "goals": _("Goals"), "phases": _("Phases"), "follow_ups": _("Follow-up meetings"),
 }
@@ -81,7 +82,7 @@ def with_last_activity(unit: Unit):
         *(Coalesce(F(name), opened) for name in ("started_on", "closed_on", "assigned_on", "regular_from",
                                                  "closing_meeting_on", "rereferred_on")),
         *(Coalesce(_latest(model, name, unit=unit), opened) for model, name in (
-            (Session, "date"), (Phase, "started_on"), (Phase, "ended_on"),
+            (Session, "date"), (Booking, "date"), (Phase, "started_on"), (Phase, "ended_on"),
             (Goal, "reviewed_on"), (FollowUpMeeting, "date"), (OutcomeScore, "date"), (ClimateScore, "date"))),
         *(Coalesce(Subquery(application.values(name)[:1]), opened) for name in ("received_on", "offered_on",
                                                                               "closed_on")),
@@ -129,6 +130,7 @@ def counts(unit: Unit, as_of: datetime.date) -> dict[str, int]:
         "cases": split["cases"],
         "applications": Application.objects.filter(unit=unit, case__in=ids).count(),
         "sessions": Session.objects.filter(unit=unit, case__in=ids).count(),
+        "bookings": Booking.objects.filter(unit=unit, case__in=ids).count(),
         "outcome_scores": OutcomeScore.objects.filter(unit=unit, case__in=ids).count(),
         "climate_scores": ClimateScore.objects.filter(unit=unit, case__in=ids).count(),
         "goals": Goal.objects.filter(unit=unit, case__in=ids).count(),
@@ -273,9 +275,9 @@ def purge_expired(*, unit: Unit, as_of: datetime.date, today: datetime.date, act
 
 
 def _remove_details(unit: Unit, case_ids: list[int]) -> None:
-    """What describes the cases: scores, goals, follow-ups and sessions (corrections first: they
+    """What describes the cases: bookings, scores, goals, follow-ups and sessions (corrections first: they
     protect their originals). Phases stay with a case ended as inactive until its row goes."""
-    for model in (OutcomeScore, ClimateScore, Goal, FollowUpMeeting):
+    for model in (Booking, OutcomeScore, ClimateScore, Goal, FollowUpMeeting):
         model.objects.filter(unit=unit, case_id__in=case_ids).delete()
     sessions = Session.objects.filter(unit=unit)
     sessions.filter(Q(case_id__in=case_ids) | Q(corrects__case_id__in=case_ids), corrects__isnull=False).delete()
