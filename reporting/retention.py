@@ -24,15 +24,15 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import BooleanField, CharField, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models import BooleanField, Count, Exists, Max, Min, OuterRef, Q, Subquery, When
 from django.db.models import Case as Case_
-from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
 from intake.models import Application, ExceptionReason, Outcome
 from sessions.models import Case, ClimateScore, FollowUpMeeting, Goal, OutcomeScore, Phase, Session, SessionStatus
-from units.models import AuditEvent, Unit
+from units.models import Unit
 from units.periods import KINDS, Period, add_months, month_end
 from units.retention import minimum_months
 from units.services import audit_log
@@ -63,33 +63,56 @@ def cutoff(unit: Unit, as_of: datetime.date) -> datetime.date:
     return add_months(as_of, -retention_months(unit))
 
 
-def _latest(model, date_field, *, case_field="case", unit: Unit):
-    rows = model.objects.filter(unit=unit, **{case_field: OuterRef("pk")}).order_by().values(case_field)
-    return Subquery(rows.annotate(latest=Max(date_field)).values("latest")[:1])
+# Each (table, its case column, a date column) whose dates are activity in a case.
+_CASE_DATES = [("counselling_case", "id", column) for column in (
+    "opened_on", "started_on", "closed_on", "assigned_on", "regular_from", "closing_meeting_on", "rereferred_on")] + [
+    ("counselling_session", "case_id", "date"), ("bookings_booking", "case_id", "date"),
+    ("counselling_phase", "case_id", "started_on"), ("counselling_phase", "case_id", "ended_on"),
+    ("counselling_goal", "case_id", "reviewed_on"), ("counselling_followupmeeting", "case_id", "date"),
+    ("counselling_outcomescore", "case_id", "date"), ("counselling_climatescore", "case_id", "date"),
+    ("intake_application", "case_id", "received_on"), ("intake_application", "case_id", "offered_on"),
+    ("intake_application", "case_id", "closed_on"),
+]
 
 
-def with_last_activity(unit: Unit):
-    """The unit's cases, each with `last_activity`: the latest day anything happened in it."""
-    opened = F("opened_on")
-    audit = AuditEvent.objects.filter(unit=unit).order_by().values("unit")
+def _activity_sql(unit: Unit) -> tuple[str, list]:
+    """(SQL, parameters) of a table (case_id, last_activity): per case of the unit the latest day
+    anything happened in it — one pass over each table (UNION ALL, then GROUP BY), not a
+    subquery per case. A change in the audit log counts on its day."""
+    parts, params = [], []
+    for table, case_column, column in _CASE_DATES:
+        parts.append(f"SELECT {case_column} AS case_id, {column} AS day FROM {table} "  # noqa: S608 - fixed names
+                     f"WHERE unit_id = %s AND {case_column} IS NOT NULL AND {column} IS NOT NULL")
+        params.append(unit.pk)
+    parts.append("SELECT c.id, DATE(e.at) FROM units_auditevent e JOIN counselling_case c "
+                 "ON e.object_id = CAST(c.id AS VARCHAR(40)) AND c.unit_id = e.unit_id "
+                 "WHERE e.unit_id = %s AND e.object_type = %s")
+    parts.append("SELECT a.case_id, DATE(e.at) FROM units_auditevent e JOIN intake_application a "
+                 "ON e.object_id = CAST(a.id AS VARCHAR(40)) AND a.unit_id = e.unit_id "
+                 "WHERE e.unit_id = %s AND e.object_type = %s")
+    params += [unit.pk, "counselling.case", unit.pk, "intake.application"]
+    union = " UNION ALL ".join(parts)
+    sql = f"SELECT case_id, MAX(day) AS last_activity FROM ({union}) activity GROUP BY case_id"  # noqa: S608
+    return sql, params
 
-    def changed(object_type, pk):
-        rows = audit.filter(object_type=object_type, object_id=Cast(pk, CharField()))
-        return Subquery(rows.annotate(latest=Max(TruncDate("at"))).values("latest")[:1])
 
-    application = Application.objects.filter(unit=unit, case=OuterRef("pk")).order_by()
-    dates = [
-        *(Coalesce(F(name), opened) for name in ("started_on", "closed_on", "assigned_on", "regular_from",
-                                                 "closing_meeting_on", "rereferred_on")),
-        *(Coalesce(_latest(model, name, unit=unit), opened) for model, name in (
-            (Session, "date"), (Booking, "date"), (Phase, "started_on"), (Phase, "ended_on"),
-            (Goal, "reviewed_on"), (FollowUpMeeting, "date"), (OutcomeScore, "date"), (ClimateScore, "date"))),
-        *(Coalesce(Subquery(application.values(name)[:1]), opened) for name in ("received_on", "offered_on",
-                                                                              "closed_on")),
-        Coalesce(changed("counselling.case", OuterRef("pk")), opened),
-        Coalesce(changed("intake.application", Subquery(application.values("pk")[:1])), opened),
-    ]
-    return Case.objects.filter(unit=unit).annotate(last_activity=Greatest(opened, *dates))
+def _due_sql(unit: Unit, as_of: datetime.date) -> tuple[str, list]:
+    """(SQL, parameters) of the ids of the cases due as of `as_of` (counting rows excluded)."""
+    activity, params = _activity_sql(unit)
+    return (f"SELECT t.case_id FROM ({activity}) t JOIN counselling_case c ON c.id = t.case_id "  # noqa: S608
+            "WHERE c.lapsed_on IS NULL AND t.last_activity <= %s", [*params, cutoff(unit, as_of)])
+
+
+def _last_activity(unit: Unit, case_ids: list[int]) -> datetime.date | None:
+    """The latest last activity among these cases."""
+    if not case_ids:
+        return None
+    activity, params = _activity_sql(unit)
+    placeholders = ", ".join(["%s"] * len(case_ids))
+    (row,) = indicators._select(f"SELECT MAX(t.last_activity) FROM ({activity}) t "  # noqa: S608
+                                f"WHERE t.case_id IN ({placeholders})", [*params, *case_ids])
+    value = row[0]
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _lingering(unit: Unit, cases):
@@ -109,8 +132,8 @@ def due_cases(unit: Unit, as_of: datetime.date):
     """The cases a purge as of `as_of` takes up: nothing happened in them for the retention
     period. `lingers` tells those still counted in unended periods (they are ended as inactive)
     from those over (they go at once)."""
-    due = with_last_activity(unit).filter(lapsed_on__isnull=True, last_activity__lte=cutoff(unit, as_of))
-    return _lingering(unit, due)
+    sql, params = _due_sql(unit, as_of)
+    return _lingering(unit, Case.objects.filter(unit=unit, pk__in=RawSQL(sql, params)))  # noqa: S611 - fixed SQL
 
 
 def ended_inactive(unit: Unit, today: datetime.date):
@@ -144,9 +167,12 @@ def schedule(unit: Unit, today: datetime.date, *, months: int = 12) -> list[tupl
     """(month end, cases due by then) for this month and the next `months - 1`: one query."""
     ends = [month_end(day.year, day.month) for day in (add_months(today.replace(day=1), step)
                                                        for step in range(months))]
-    row = with_last_activity(unit).filter(lapsed_on__isnull=True).aggregate(**{
-        f"m{index}": Count("pk", filter=Q(last_activity__lte=cutoff(unit, end))) for index, end in enumerate(ends)})
-    return [(end, row[f"m{index}"]) for index, end in enumerate(ends)]
+    activity, params = _activity_sql(unit)
+    columns = ", ".join(["COUNT(*) FILTER (WHERE t.last_activity <= %s)"] * len(ends))
+    (row,) = indicators._select(
+        f"SELECT {columns} FROM ({activity}) t JOIN counselling_case c ON c.id = t.case_id "  # noqa: S608
+        "WHERE c.lapsed_on IS NULL", [*(cutoff(unit, end) for end in ends), *params])
+    return list(zip(ends, row, strict=True))
 
 
 @transaction.atomic
@@ -190,11 +216,10 @@ def touched(unit: Unit, *, removed: list[int], ending: list[int], today: datetim
     ]
     lasts = []
     if removed:
-        row = with_last_activity(unit).filter(pk__in=removed).aggregate(last=Max("last_activity"),
-                                                                        closed=Max("closed_on"))
-        lasts.append(row["last"])
-        if row["closed"] and "not_current_again" in profiles.profile_for(unit).figure_keys:
-            lasts.append(add_months(row["closed"], INDICATOR_MONTHS))
+        lasts.append(_last_activity(unit, removed))
+        closed = cases.filter(pk__in=removed).aggregate(closed=Max("closed_on"))["closed"]
+        if closed and "not_current_again" in profiles.profile_for(unit).figure_keys:
+            lasts.append(add_months(closed, INDICATOR_MONTHS))
     if ending:
         lasts.append(cases.filter(pk__in=ending).aggregate(last=Max("lapsed_on"))["last"])
     span = Touched(first=min(day for day in firsts if day), last=min(max(lasts), today))
