@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_free_text_to_codes'),
+        ('intake', '0005_long_wait_notice_recipients'),
     ]
 
     operations = [
