@@ -23,6 +23,7 @@ from reporting.models import FrozenFigures, PurgeRecord, ReportDocument
 from reporting.selectors import organisation_figures
 from sessions.models import Case, ClimateScore, FollowUpMeeting, Goal, OutcomeScore, Phase, Session
 from tests import billing_data, factories
+from tests.conftest import logged_in
 from tests.stats_builders import application, day, session
 from units.models import AuditEvent, Unit
 from units.periods import KINDS, Period, add_months
@@ -347,6 +348,18 @@ def test_retention_cannot_go_below_what_the_indicator_needs(indicator_unit):
         indicator_unit.full_clean()
     message = " ".join(raised.value.message_dict["retention_months"])
     assert "36" in message and "current again" in message
+
+
+def test_the_settings_page_refuses_less_than_the_indicator_needs(indicator_unit):
+    from tests.test_unit_settings import _form
+
+    chief = factories.user("chief-o", unit=indicator_unit, role="chief")
+    client = logged_in(chief)
+    response = client.post("/ostermalm/settings/", _form(indicator_unit, **{"unit-retention_months": "24"}))
+    assert response.status_code == 200
+    assert "minst 36 månader" in response.content.decode()
+    indicator_unit.refresh_from_db()
+    assert indicator_unit.retention_months == 36
 
 
 def test_retention_cannot_go_below_a_year_anywhere(unit_a):

@@ -224,7 +224,9 @@ def test_a_case_unit_sees_no_fee_options_and_an_anonymous_unit_no_outcome_scores
 
 
 def test_the_indicator_target_is_a_setting_of_a_family_unit(db):
-    ostermalm = factories.unit("ostermalm", kind=Unit.Kind.FAMILY_UNIT, record_mode="case", period_kind="tertial")
+    # 36 months: the not-current-again indicator's inputs (units.retention).
+    ostermalm = factories.unit("ostermalm", kind=Unit.Kind.FAMILY_UNIT, record_mode="case", period_kind="tertial",
+                               retention_months=36)
     chief = factories.user("chief-o", unit=ostermalm, role="chief")
     client = logged_in(chief)
     assert client.post(f"/{ostermalm.slug}/settings/", _form(ostermalm, **{"unit-indicator_target_percent": "80.5"})
