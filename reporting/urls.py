@@ -13,7 +13,7 @@ app_name = "reporting"
 urlpatterns = [
     path("stats/", views.stats_current, name="stats_current"),
     path("stats/<period:period>/", views.stats, name="stats"),
-    path("national/<int:year>/", national_views.unit_national, name="national"),
+    path("national/<year:year>/", national_views.unit_national, name="national"),
     path("settings/retention/", retention_views.retention_settings, name="retention"),
     *report_urls.urlpatterns,
 ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0002_narrative_length'),
+        ('reporting', '0003_report_touched_at'),
         ('units', '0003_unit_contact_details'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
