@@ -38,6 +38,7 @@ SMOKE = {
     "generate.py": None,
     "run.py": None,
     "report_build.py": None,
+    "load.py": None,
 }
 
 
@@ -57,8 +58,11 @@ def test_the_generator_and_the_statistics_benchmark_run_at_the_smallest_scale():
 
 
 @pytest.mark.bench
-def test_the_report_build_benchmark_runs_once(tmp_path):
+def test_the_report_build_and_load_benchmarks_run_once(tmp_path):
+    # One demo database for both, one after the other (seed_demo is the slow part).
     _server, prefix = _server_and_prefix()
-    out, _ = _run("report_build.py", "--database", f"{prefix}_bench_reports_smoke", "--runs", "1",
-                  MEDIA_ROOT=str(tmp_path))
+    database = f"{prefix}_bench_reports_smoke"
+    out, _ = _run("report_build.py", "--database", database, "--runs", "1", MEDIA_ROOT=str(tmp_path))
     assert "end to end" in out
+    out, _ = _run("load.py", "--database", database, "--users", "2", "--duration", "2")
+    assert "session loop:" in out and "double submit: 1 row(s)" in out
