@@ -45,3 +45,20 @@ def test_a_form_page_starts_in_its_first_field_and_a_landing_page_does_not(page,
     assert page.evaluate("['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement.tagName)")
     page.goto(f"{live_server.url}/{unit_a.slug}/")
     assert page.evaluate("document.activeElement === document.body")
+
+
+def test_the_chiefs_menu_is_one_line_at_1280_px_and_more_opens_from_the_keyboard(page, live_server, unit_a, anna):
+    # Issue 18: "the navigation wraps to three lines at 1280 px and 'Logga ut' is cut off".
+    page.set_viewport_size({"width": 1280, "height": 800})
+    browser_login(page, live_server, "anna")
+    page.goto(f"{live_server.url}/{unit_a.slug}/")
+    bar = page.locator("nav.navbar").bounding_box()
+    logout = page.get_by_role("button", name="Logga ut").bounding_box()
+    assert bar["height"] < 80, bar
+    assert logout["x"] + logout["width"] <= 1280
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    more = page.get_by_role("button", name="Mer")
+    more.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Ny ansökan").wait_for(state="visible")
+    assert_accessible(page)

@@ -8,35 +8,39 @@ from .access import BILLING_READERS, CHIEF_ONLY
 from .access import MEMBER_ROLES as MEMBERS
 from .access import REPORT_READERS as EVERYONE
 
-# (url name, label, roles that see it)
+# (url name, label, roles that see it, group). "main" entries stand in the bar; the rest sit
+# under "More", so the bar fits on one line at 1280 px whatever the role (issue 18).
 ENTRIES = [
-    ("intake:queue", _("Queue"), MEMBERS),
-    ("intake:application_new", _("New application"), MEMBERS),
-    ("calendar:calendar", _("Calendar"), MEMBERS),
-    ("counselling:session_new", _("Log session"), MEMBERS),
-    ("counselling:session_list", pgettext_lazy("counselling", "Sessions"), MEMBERS),
-    ("counselling:case_list", _("Cases"), MEMBERS),
-    ("counselling:visits", _("Walk-ins"), MEMBERS),
-    ("reporting:stats_current", _("Statistics"), EVERYONE),
-    ("billing:current", _("Billing"), BILLING_READERS),
-    ("reporting:reports_current", _("Reports"), EVERYONE),
-    ("quality:home", _("Quality"), MEMBERS),
-    ("importing:import", _("Import"), CHIEF_ONLY),
-    ("accounts_staff:staff", _("Staff"), CHIEF_ONLY),
+    ("intake:queue", _("Queue"), MEMBERS, "main"),
+    ("calendar:calendar", _("Calendar"), MEMBERS, "main"),
+    ("counselling:session_new", _("Log session"), MEMBERS, "main"),
+    ("counselling:session_list", pgettext_lazy("counselling", "Sessions"), MEMBERS, "main"),
+    ("counselling:case_list", _("Cases"), MEMBERS, "main"),
+    ("reporting:stats_current", _("Statistics"), EVERYONE, "main"),
+    ("billing:current", _("Billing"), BILLING_READERS, "main"),
+    ("reporting:reports_current", _("Reports"), EVERYONE, "main"),
+    ("intake:application_new", _("New application"), MEMBERS, "more"),
+    ("counselling:visits", _("Walk-ins"), MEMBERS, "more"),
+    ("quality:home", _("Quality"), MEMBERS, "more"),
+    ("importing:import", _("Import"), CHIEF_ONLY, "more"),
+    ("accounts_staff:staff", _("Staff"), CHIEF_ONLY, "more"),
 ]
 
 
-def unit_nav(request):
+def unit_nav(request) -> dict:
+    """{"main": [items], "more": [items], "more_active": bool}; an item is {url, label, active}."""
     unit, role = getattr(request, "unit", None), getattr(request, "unit_role", None)
+    nav = {"main": [], "more": [], "more_active": False}
     if unit is None:
-        return []
-    items = []
-    for name, label, roles in ENTRIES:
+        return nav
+    for name, label, roles, group in ENTRIES:
         if role not in roles:
             continue
         try:
             url = reverse(name, kwargs={"unit_slug": unit.slug})
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": label, "active": request.path == url})
-    return items
+        active = request.path == url
+        nav[group].append({"url": url, "label": label, "active": active})
+        nav["more_active"] |= active and group == "more"
+    return nav
