@@ -39,6 +39,8 @@ SMOKE = {
     "run.py": None,
     "report_build.py": None,
     "load.py": None,
+    "calendar_bench.py": None,
+    "import_sessions.py": None,
 }
 
 
@@ -66,3 +68,12 @@ def test_the_report_build_and_load_benchmarks_run_once(tmp_path):
     assert "end to end" in out
     out, _ = _run("load.py", "--database", database, "--users", "2", "--duration", "2")
     assert "session loop:" in out and "double submit: 1 row(s)" in out
+
+
+@pytest.mark.bench
+def test_the_calendar_and_import_benchmarks_run_at_the_smallest_scale():
+    _server, prefix = _server_and_prefix()
+    out, _ = _run("calendar_bench.py", "--database", f"{prefix}_bench_calendar_smoke", "--runs", "1")
+    assert out
+    out, _ = _run("import_sessions.py", "--database", f"{prefix}_bench_import_smoke", "--rows", "10")
+    assert out
