@@ -396,7 +396,7 @@ def test_landing_page_shows_the_concept_duties_still_missing(kbh):
     _outreach(kbh, mette, "cross_city_meeting", JAN)
     page = logged_in(mette).get(f"/{kbh.slug}/").content.decode()
     assert f"Konceptets krav {YEAR}" in page
-    assert "1 af 4 i år" in page and "3 mangler endnu" in page
+    assert "1 udført i år, 4 påkrævet" in page and "3 mangler endnu" in page
     assert "6,00 timer om ugen mangler" in page
 
 
