@@ -4,9 +4,9 @@ import logging
 
 from celery import shared_task
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
-from units.models import Unit
+from units.access import owning_unit
 
 from .models import ImportJob
 from .services import job_fail, job_run
@@ -16,12 +16,9 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def run_import_job(job_id: int) -> None:
-    # Task loader: the id alone says nothing of the unit, so read which unit owns it.
-    with scopes_disabled():
-        unit_id = ImportJob.objects.filter(pk=job_id).values_list("unit_id", flat=True).first()
-    if unit_id is None:
+    unit = owning_unit(ImportJob, job_id)
+    if unit is None:
         return
-    unit = Unit.objects.get(pk=unit_id)
     with scope(unit=unit):
         try:
             job_run(unit=unit, job_id=job_id)

@@ -6,8 +6,9 @@ from celery import shared_task
 from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 
+from units.access import owning_unit
 from units.models import Membership, Role, Unit
 
 from .models import ReportDocument
@@ -21,12 +22,9 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_report_document(document_id: int) -> None:
-    # Task loader: the id alone says nothing of the unit, so read which unit owns it.
-    with scopes_disabled():
-        unit_id = ReportDocument.objects.filter(pk=document_id).values_list("unit_id", flat=True).first()
-    if unit_id is None:
+    unit = owning_unit(ReportDocument, document_id)
+    if unit is None:
         return
-    unit = Unit.objects.get(pk=unit_id)
     with scope(unit=unit):
         try:
             report_build(unit=unit, document_id=document_id)

@@ -180,3 +180,11 @@ def user_period_access(user, unit: Unit, start: datetime.date, end: datetime.dat
     if Membership.objects.filter(user=user, unit=unit, is_active=True).exists():
         return True
     return agreements_cover(administration_agreements(user, unit), start, end)
+
+
+def owning_unit(model, pk: int) -> Unit | None:
+    """The unit that owns row `pk` of a tenant model, for a background task that gets only an id.
+    Crossing units on purpose, for one column of one row: the task then works in that unit's scope."""
+    with scopes_disabled():
+        unit_id = model.objects.filter(pk=pk).values_list("unit_id", flat=True).first()
+    return Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
