@@ -56,6 +56,15 @@ def test_the_walk_reads_real_danish_pages(danish):
     assert admin.get(f"/org/{unit.organisation.slug}/").status_code == 200
 
 
+def test_danish_periods_read_as_danes_write_them_while_the_url_keeps_iso(danish):
+    """Issue 18: 'Danish dates and periods as Danes write them ("01.12.2026", "1. kvartal 2025")
+    while the URLs keep ISO'."""
+    unit, chief, _admin = danish
+    text = chief.get(f"/{unit.slug}/stats/2025-Q1/").content.decode()
+    assert "Statistik 1. kvartal 2025" in text and "01.01.2025 – 31.03.2025" in text
+    assert f'href="/{unit.slug}/stats/2024-Q4/"' in text and "4. kvartal 2024" in text
+
+
 SWEDISH_ONLY_MSGIDS = {
     # Strings only Swedish units show (their own programmes and quotations of their seeds).
     "Skilda världar group", "Familjeenheten Östermalm's counted work.",

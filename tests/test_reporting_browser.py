@@ -17,7 +17,7 @@ def test_statistics_page_is_accessible_and_steps_by_keyboard(page, live_server, 
     page.goto(f"{live_server.url}/alpha/stats/")
     assert re.search(r"/alpha/stats/\d{4}-Q[1-4]/$", page.url)  # the unit's own period: a quarter
     page.goto(f"{live_server.url}/alpha/stats/2025-Q1/")
-    assert page.locator("h1").inner_text() == "Statistik 2025-Q1"
+    assert page.locator("h1").inner_text() == "Statistik kvartal 1 2025"
     assert page.locator("#table-sessions td").first.inner_text() == "6"
     assert_accessible(page)
     page.locator("a[rel=prev]").focus()

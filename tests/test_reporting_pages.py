@@ -45,7 +45,7 @@ def test_unit_staff_see_exact_counts(person, data_a, request):
     assert _cells(_table(response, "new_applications_by_municipality")) == {
         "Finspång": (2, 0), "Linköping": (4, 0), "Annan kommun (undantag)": (2, 0), "Summa": (8, 0)}
     text = response.content.decode()
-    assert "Statistik 2025-Q1" in text and "2024-Q1" in text and "&lt;5" not in text
+    assert "Statistik kvartal 1 2025" in text and "Kvartal 1 2024" in text and "&lt;5" not in text
 
 
 def test_an_administrator_of_the_organisation_sees_suppressed_counts(olga_client, data_a):

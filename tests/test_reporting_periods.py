@@ -62,3 +62,20 @@ def test_add_months_keeps_the_day_or_the_months_last():
     assert add_months(datetime.date(2024, 2, 29), 12) == datetime.date(2025, 2, 28)
     assert add_months(datetime.date(2025, 1, 31), 1) == datetime.date(2025, 2, 28)
     assert add_months(datetime.date(2025, 12, 31), -24) == datetime.date(2023, 12, 31)
+
+
+@pytest.mark.parametrize(("label", "swedish", "danish"), [
+    ("2025-Q1", "kvartal 1 2025", "1. kvartal 2025"),   # the issue: "1. kvartal 2025" as Danes write it
+    ("2025-T3", "tertial 3 2025", "3. tertial 2025"),
+    ("2024-H2", "halvår 2 2024", "2. halvår 2024"),
+    ("2025", "2025", "2025"),
+])
+def test_periods_are_named_as_people_write_them_while_the_label_stays_iso(label, swedish, danish):
+    from django.utils import translation
+
+    period = Period.parse(label)
+    with translation.override("sv"):
+        assert period.name == swedish
+    with translation.override("da"):
+        assert period.name == danish
+    assert str(period) == label

@@ -6,6 +6,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 # Period kind → (letter in the label, months per period). The kinds match Unit.PeriodKind.
 KINDS = {"quarter": ("Q", 3), "tertial": ("T", 4), "half": ("H", 6), "year": ("", 12)}
 _LETTERS = {letter: kind for kind, (letter, _months) in KINDS.items() if letter}
@@ -96,6 +98,17 @@ class Period:
     def label(self) -> str:
         letter = KINDS[self.kind][0]
         return f"{self.year}-{letter}{self.number}" if letter else str(self.year)
+
+    @property
+    def name(self) -> str:
+        """The period as people write it in the active language ("kvartal 1 2025", "1. kvartal 2025");
+        the label (`2025-Q1`) stays what URLs, file names, JSON and CSV headers use."""
+        template = {
+            "quarter": gettext("quarter %(number)s %(year)s"),
+            "tertial": gettext("tertial %(number)s %(year)s"),
+            "half": gettext("half-year %(number)s %(year)s"),
+        }.get(self.kind)
+        return template % {"number": self.number, "year": self.year} if template else str(self.year)
 
     def __str__(self):
         return self.label

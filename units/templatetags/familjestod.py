@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.utils.translation import get_language
 
+from units.periods import Period
+
 register = template.Library()
 
 NBSP = "\u00a0"
@@ -48,3 +50,14 @@ def percent(value):
     """A share already in per cent (`73.6`) as every page, PDF and export writes shares: `73,6 %`."""
     text = format_decimal(value, 1)
     return text if text == "–" else f"{text}{NBSP}%"
+
+
+@register.filter
+def period_name(value) -> str:
+    """A period (or its label, `2025-Q1`) as people write it in the active language."""
+    if isinstance(value, Period):
+        return value.name
+    try:
+        return Period.parse(str(value)).name
+    except ValueError:
+        return str(value)
