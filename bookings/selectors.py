@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from units.models import OpeningHours, Unit
+from units.models import OpeningHours, StaffGroup, Unit
 from units.opening_hours import unit_opening_hours
-from units.selectors import unit_staff
+from units.selectors import counselled_by, selection_counsellors, unit_staff
 
 from .models import Booking, CalendarFeed
 
@@ -24,26 +24,34 @@ def _rows(bookings: QuerySet) -> QuerySet:
             .prefetch_related(Prefetch("counsellors", queryset=people)))
 
 
-def _for(bookings: QuerySet, counsellor) -> QuerySet:
+def _for(bookings: QuerySet, unit: Unit, counsellor, group) -> QuerySet:
+    if group is not None:
+        return counselled_by(bookings, selection_counsellors(unit, group=group.pk))
     return bookings if counsellor is None else bookings.filter(counsellors=counsellor)
 
 
-def bookings_between(unit: Unit, *, start: datetime.date, end: datetime.date, counsellor=None) -> QuerySet:
-    """Bookings from `start` to `end` (inclusive), of one counsellor or (None) of the unit."""
-    return _rows(_for(Booking.objects.filter(unit=unit, date__gte=start, date__lte=end), counsellor)
+def bookings_between(unit: Unit, *, start: datetime.date, end: datetime.date, counsellor=None,
+                     group=None) -> QuerySet:
+    """Bookings from `start` to `end` (inclusive), of one counsellor, of one staff group's
+    members, or (both None) of the unit."""
+    return _rows(_for(Booking.objects.filter(unit=unit, date__gte=start, date__lte=end), unit, counsellor, group)
                  .order_by("date", "start_time", "pk"))
 
 
-def awaiting_outcome(unit: Unit, *, today: datetime.date, counsellor=None) -> tuple[list[Booking], int]:
+def awaiting_outcome(unit: Unit, *, today: datetime.date, counsellor=None, group=None) -> tuple[list[Booking], int]:
     """Past bookings still without an outcome — the things to do — oldest first: the first
     AWAITING_SHOWN of them, and how many there are."""
-    waiting = _for(Booking.objects.filter(unit=unit, date__lt=today, session__isnull=True), counsellor)
+    waiting = _for(Booking.objects.filter(unit=unit, date__lt=today, session__isnull=True), unit, counsellor, group)
     shown = list(_rows(waiting).order_by("date", "start_time", "pk")[:AWAITING_SHOWN])
     return shown, (waiting.count() if shown else 0)
 
 
 def calendar_people(unit: Unit) -> list:
     return list(unit_staff(unit).only("id", "username", "first_name", "last_name"))
+
+
+def calendar_groups(unit: Unit) -> list:
+    return list(StaffGroup.objects.filter(unit=unit).only("id", "name"))
 
 
 def feed_of(unit: Unit, user) -> CalendarFeed | None:

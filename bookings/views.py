@@ -17,7 +17,8 @@ from intake.models import Application
 from sessions.forms import SessionForm, add_service_errors
 from sessions.models import Case, SessionStatus
 from units.access import MEMBER_ROLES, access_object, unit_roles
-from units.models import Membership, Role, Unit
+from units.models import Membership, Role, StaffGroup, Unit
+from units.selectors import GROUP_PREFIX, group_choice
 
 from . import feeds, rules, selectors, services
 from .cards import booking_cards
@@ -53,19 +54,24 @@ def _parse_day(request, today):
 
 
 def _chosen_counsellor(request, people):
-    """Whose calendar: the signed-in person's by default; the chief may choose anyone's or
-    `all` (the unit). Another counsellor's, asked for by a counsellor, is a 404."""
+    """Whose calendar: the signed-in person's by default; the chief may choose anyone's,
+    `all` (the unit) or one of the unit's staff groups (`group:<id>`, as in the session list).
+    Another counsellor's, asked for by a counsellor, or another unit's group is a 404.
+    Returns (person or None, group or None)."""
     raw = request.GET.get("counsellor", "")
     if not raw or raw == str(request.user.pk):
-        return request.user
+        return request.user, None
     if not _is_chief(request):
         raise Http404
     if raw == "all":
-        return None
+        return None, None
+    group_id = group_choice(raw)
+    if group_id is not None:
+        return None, get_object_or_404(StaffGroup.objects.filter(unit=request.unit), pk=group_id)
     chosen = next((person for person in people if str(person.pk) == raw), None)
     if chosen is None:
         raise Http404
-    return chosen
+    return chosen, None
 
 
 @unit_roles(*MEMBER_ROLES)
@@ -75,17 +81,18 @@ def calendar(request, unit_slug):
     day = _parse_day(request, today)
     view = "week" if request.GET.get("view") == "week" else "day"
     people = selectors.calendar_people(unit)
-    counsellor = _chosen_counsellor(request, people)
+    counsellor, group = _chosen_counsellor(request, people)
+    chosen = {"counsellor": counsellor, "group": group}
     if view == "week":
         start = rules.week_start(day)
         days = [start + datetime.timedelta(days=offset) for offset in range(7)]
     else:
         start, days = day, [day]
-    bookings = list(selectors.bookings_between(unit, start=days[0], end=days[-1], counsellor=counsellor))
+    bookings = list(selectors.bookings_between(unit, start=days[0], end=days[-1], **chosen))
     by_day = {each: [] for each in days}
     for booking in bookings:
         by_day[booking.date].append(booking)
-    awaiting, awaiting_total = selectors.awaiting_outcome(unit, today=today, counsellor=counsellor)
+    awaiting, awaiting_total = selectors.awaiting_outcome(unit, today=today, **chosen)
     step = datetime.timedelta(days=7 if view == "week" else 1)
     show_names = counsellor is None
     hours = selectors.reachability(unit)
@@ -96,7 +103,8 @@ def calendar(request, unit_slug):
     return render(request, "bookings/calendar.html", {
         "view": view, "day": day, "today": today, "days": grid,
         "previous": start - step, "next": start + step, "counsellor": counsellor, "people": people,
-        "counsellor_param": "all" if counsellor is None else counsellor.pk,
+        "group": group, "groups": selectors.calendar_groups(unit) if _is_chief(request) else [],
+        "counsellor_param": f"{GROUP_PREFIX}{group.pk}" if group else "all" if counsellor is None else counsellor.pk,
         "awaiting": booking_cards(awaiting, request=request, today=today, show_names=show_names, with_date=True),
         "awaiting_bookings": awaiting, "awaiting_shown": len(awaiting), "awaiting_total": awaiting_total,
         "is_chief": _is_chief(request), "hours_set": bool(hours["opening"] or hours["drop_in"]),

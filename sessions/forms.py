@@ -11,7 +11,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from units.models import StaffGroup, Unit
-from units.selectors import unit_staff
+from units.selectors import GROUP_PREFIX, group_choice, unit_staff
 from units.widgets import DateInput
 
 from . import rules, selectors
@@ -143,8 +143,6 @@ class SessionFilterForm(forms.Form):
     format = forms.ChoiceField(label=_label(Session, "format"), required=False,
                                choices=[("", _("All")), *SessionFormat.choices])
 
-    GROUP_PREFIX = "group:"
-
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellor"].choices = self._choices(unit)
@@ -161,7 +159,7 @@ class SessionFilterForm(forms.Form):
             if kind == "person":
                 person_choices.append((str(pk), f"{first} {last}".strip() or label))
             else:
-                group_choices.append((f"{self.GROUP_PREFIX}{pk}", label))
+                group_choices.append((f"{GROUP_PREFIX}{pk}", label))
         choices = [("", _("All counsellors")), *sorted(person_choices, key=lambda choice: choice[1])]
         if group_choices:
             choices.append((_("Staff groups"), sorted(group_choices, key=lambda choice: choice[1])))
@@ -173,7 +171,7 @@ class SessionFilterForm(forms.Form):
         data = self.cleaned_data
         chosen = data["counsellor"]
         counsellor_id = int(chosen) if chosen.isdigit() else None
-        group_id = int(chosen.removeprefix(self.GROUP_PREFIX)) if chosen.startswith(self.GROUP_PREFIX) else None
+        group_id = group_choice(chosen)
         return {"date_from": data["date_from"], "date_to": data["date_to"], "counsellor": counsellor_id,
                 "status": data["status"], "session_format": data["format"], "group": group_id}
 

@@ -9,6 +9,7 @@ from django.db.models.functions import TruncMonth
 
 from billing.models import MonthClose
 from units.models import Unit
+from units.selectors import counselled_by, selection_counsellors
 
 from . import rules
 from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, SessionStatus, Visit, person_label
@@ -42,9 +43,7 @@ def sessions_filtered(unit: Unit, *, date_from=None, date_to=None, counsellor=No
                       session_format="", group: int | None = None) -> QuerySet:
     sessions = Session.objects.filter(unit=unit)
     if group is not None:
-        # Sessions with at least one counsellor in the chief's staff group, each once.
-        sessions = sessions.filter(pk__in=Session.objects.filter(
-            unit=unit, counsellors__memberships__unit=unit, counsellors__memberships__groups=group).values("pk"))
+        sessions = counselled_by(sessions, selection_counsellors(unit, group=group))
     if date_from:
         sessions = sessions.filter(date__gte=date_from)
     if date_to:

@@ -16,6 +16,8 @@ from tests import factories
 from tests.bookings_helpers import booking, today
 from tests.conftest import logged_in
 from tests.sessions_helpers import case
+from units.models import Membership, StaffGroup
+from units.selectors import selection_counsellors
 
 T = datetime.time
 STATUSES = ["held", "client_cancelled", "no_show", "unit_cancelled"]
@@ -62,6 +64,56 @@ def test_the_chief_sees_any_counsellor_and_the_unit_wide_week(anna_client, alice
     alices = anna_client.get(_calendar(unit_a, f"?counsellor={alice.pk}&view=week")).content.decode()
     assert f'id="booking-{mine.pk}"' in alices and f'id="booking-{other.pk}"' not in alices
     assert anna_client.get(_calendar(unit_a, "?counsellor=999999")).status_code == 404
+
+
+def _grouped(unit, name, *people):
+    """A staff group of the unit with these people's memberships of the unit in it."""
+    with scope(unit=unit):
+        group = StaffGroup.objects.create(unit=unit, name=name)
+        group.members.set(Membership.objects.filter(unit=unit, user__in=people))
+    return group
+
+
+def test_the_chief_filters_the_calendar_by_a_staff_group_as_the_session_list_does(anna_client, alice, anna, unit_a):
+    # Östermalm works in groups (utredning, mottagning, …) that "filter the calendar and the session list".
+    carl = factories.user("carl", unit=unit_a, role="counsellor")
+    group = _grouped(unit_a, "Mottagning", alice, carl)
+    monday = today() + datetime.timedelta(days=7 - today().weekday())  # next week: nothing in it is past
+    with scope(unit=unit_a):
+        alices = booking(unit_a, counsellors=[alice], date=monday)
+        shared = booking(unit_a, counsellors=[alice, carl], date=monday + datetime.timedelta(days=1))
+        annas = booking(unit_a, counsellors=[anna], date=monday + datetime.timedelta(days=2))
+        waiting_alice = booking(unit_a, counsellors=[alice], date=today() - datetime.timedelta(days=3))
+        waiting_anna = booking(unit_a, counsellors=[anna], date=today() - datetime.timedelta(days=3))
+    response = anna_client.get(_calendar(unit_a, f"?counsellor=group:{group.pk}&view=week&date={monday}"))
+    page = response.content.decode()
+    assert response.status_code == 200 and response.context["group"] == group
+    assert f'id="booking-{alices.pk}"' in page and f'id="booking-{annas.pk}"' not in page
+    assert page.count(f'id="booking-{shared.pk}"') == 1  # two members on it: shown once
+    assert f'id="booking-{waiting_alice.pk}"' in page and f'id="booking-{waiting_anna.pk}"' not in page
+    assert response.context["awaiting_total"] == 1
+    assert f'<option value="group:{group.pk}" selected>Mottagning</option>' in page
+    assert f"counsellor=group:{group.pk}" in page  # the previous/next links keep the group
+    assert "Kalender · Mottagning" in page
+
+
+def test_another_units_staff_group_is_a_404_and_a_counsellor_has_no_group_filter(
+        anna_client, alice_client, alice, unit_a, unit_b):
+    # alice also works in unit B, in a group there: that group must not open unit A's calendar, and
+    # it selects nobody of unit A (one join for unit and group, not a membership anywhere).
+    Membership.objects.create(user=alice, unit=unit_b, role="counsellor")
+    foreign = _grouped(unit_b, "Utredning", alice)
+    own = _grouped(unit_a, "Mottagning", alice)
+    assert anna_client.get(_calendar(unit_a, f"?counsellor=group:{foreign.pk}")).status_code == 404
+    assert anna_client.get(_calendar(unit_a, "?counsellor=group:999999")).status_code == 404
+    assert anna_client.get(_calendar(unit_a, "?counsellor=group:x")).status_code == 404
+    assert alice_client.get(_calendar(unit_a, f"?counsellor=group:{own.pk}")).status_code == 404
+    with scope(unit=unit_a):
+        assert list(selection_counsellors(unit_a, group=foreign.pk)) == []
+        assert list(selection_counsellors(unit_a, group=own.pk)) == [alice]
+    assert list(selection_counsellors(unit_b, group=foreign.pk)) == [alice]
+    unit_bs_group_page = anna_client.get(_calendar(unit_a, "?counsellor=all")).content.decode()
+    assert "Utredning" not in unit_bs_group_page and f"group:{own.pk}" in unit_bs_group_page
 
 
 def test_a_bad_date_shows_today_with_a_message(alice_client, unit_a):
@@ -284,6 +336,11 @@ def test_the_unit_week_takes_a_fixed_number_of_queries(anna_client, unit_a):
     many = _queries(anna_client, url)
     assert many == few
     assert many <= 16
+    with scope(unit=unit_a):
+        group = StaffGroup.objects.create(unit=unit_a, name="Familjeteam")
+        group.members.set(Membership.objects.filter(unit=unit_a))
+    by_group = _queries(anna_client, f"{url.replace('counsellor=all', f'counsellor=group:{group.pk}')}")
+    assert by_group == many + 1  # the chosen group itself
 
 
 def test_the_counsellors_day_and_the_landing_page_take_a_fixed_number_of_queries(unit_a):
