@@ -16,6 +16,7 @@ from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength
 from sessions.models import Activity, Goal, Location, Phase, SessionFormat, Visit
 from units.charts import bar_chart
 from units.models import Unit
+from units.periods import Period
 from units.suppression import SECONDARY, combined_total, is_mark
 
 NOT_STATED_LABEL = _("Not stated")
@@ -105,14 +106,15 @@ class Comparison:
     def chart(self, title, rows):
         """Bars of this period beside the same period a year earlier; a hidden cell is drawn as hidden."""
         categories = [row for row in rows if not row["total"]]
-
-        def shown(value):
-            return value if isinstance(value, int) or is_mark(value) else None
-
         return bar_chart(title=str(title), labels=[str(row["label"]) for row in categories], series=[
-            (self.current["period"], [shown(row["current"]) for row in categories]),
-            (self.earlier["period"], [shown(row["earlier"]) for row in categories]),
+            (Period.parse(self.current["period"]).name, [_bar(row["current"]) for row in categories]),
+            (Period.parse(self.earlier["period"]).name, [_bar(row["earlier"]) for row in categories]),
         ])
+
+
+def _bar(value):
+    """A count as a bar: a number, or a mark drawn as hidden; anything else (a share) is no bar."""
+    return value if isinstance(value, int) or is_mark(value) else None
 
 
 def _choices(choices, *, not_stated=True) -> dict:
@@ -351,10 +353,8 @@ def headline(unit, current: dict, earlier: dict) -> dict:
                      "change": None if percent else change_percent(now, before)})
     counts = [row for row in rows if not row["percent"] and not row["path"].endswith("median")]
     chart = bar_chart(title=str(_("Key figures")), labels=[str(row["label"]) for row in counts], series=[
-        (current["period"], [row["current"] if isinstance(row["current"], int) or is_mark(row["current"]) else None
-                             for row in counts]),
-        (earlier["period"], [row["earlier"] if isinstance(row["earlier"], int) or is_mark(row["earlier"]) else None
-                             for row in counts]),
+        (Period.parse(current["period"]).name, [_bar(row["current"]) for row in counts]),
+        (Period.parse(earlier["period"]).name, [_bar(row["earlier"]) for row in counts]),
     ])
     goal = None
     target = value_at(current, "not_current_again.target_percent")

@@ -46,6 +46,7 @@ def test_unit_staff_see_exact_counts(person, data_a, request):
         "Finspång": (2, 0), "Linköping": (4, 0), "Annan kommun (undantag)": (2, 0), "Summa": (8, 0)}
     text = response.content.decode()
     assert "Statistik kvartal 1 2025" in text and "Kvartal 1 2024" in text and "&lt;5" not in text
+    assert 'fill="#333">kvartal 1 2025</text>' in text  # the chart legend names the period as the table does
 
 
 def test_an_administrator_of_the_organisation_sees_suppressed_counts(olga_client, data_a):
