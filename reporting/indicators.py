@@ -26,6 +26,7 @@ from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength
 from sessions.models import (
     Activity,
     Case,
+    CaseKind,
     ClimateScore,
     Course,
     Goal,
@@ -414,32 +415,48 @@ def family_climate(unit, start, end) -> dict:
     }}
 
 
+# 003_eba17951e60b4a73.txt: "barn och ungdomar som varit aktuella för insatser" — the kinds of
+# case the indicator is meant for: interventions, not investigations or family-law talks.
+INDICATOR_CASE_KINDS = (CaseKind.INTERVENTION,)
+
+
+def meets_target(kept: int, ended: int, target_percent: Decimal) -> bool | None:
+    """Pure: kept / ended ≥ target %, compared unrounded (83.95 % misses 84 %, though its
+    share prints as 0.840); None when nothing ended."""
+    if not ended:
+        return None
+    return Decimal(kept) * 100 >= Decimal(target_percent) * ended
+
+
 def not_current_again(unit, start, end) -> dict:
-    """Östermalm's key indicator (003_eba17951e60b4a73.txt: "Andel barn och ungdomar som varit
-    aktuella för insatser … och som inte är aktuella 12 månader efter avslutad insats", 84 %):
-    of the cases (one per child) closed 12–24 months before the period end — after the day 24
-    months before, up to and including the day 12 months before — the share not current again
-    (Case.rereferred_on) within 12 months of closing."""
+    """Östermalm's key indicator (003_eba17951e60b4a73.txt: "Minst 84 procent av de barn och
+    ungdomar som varit aktuella för insatser inom individ och familjeomsorgen ska inte vara
+    aktuella 12 månader efter avslutad insats"): of the children (Case.children, one per child
+    of the case) in interventions (INDICATOR_CASE_KINDS) closed 12–24 months before the period
+    end — after the day 24 months before, up to and including the day 12 months before — the
+    share not current again (Case.rereferred_on) within 12 months of closing."""
     ended_after, ended_until = add_months(end, -24), add_months(end, -12)
     months_later = ((ExtractYear("rereferred_on") - ExtractYear("closed_on")) * 12
                     + ExtractMonth("rereferred_on") - ExtractMonth("closed_on"))
-    ended = Case.objects.filter(unit=unit, closed_on__gt=ended_after, closed_on__lte=ended_until).annotate(
+    ended = Case.objects.filter(unit=unit, kind__in=INDICATOR_CASE_KINDS, closed_on__gt=ended_after,
+                                closed_on__lte=ended_until).annotate(
         months_later=months_later, day_closed=ExtractDay("closed_on"), day_again=ExtractDay("rereferred_on"))
     # rereferred_on ≤ closed_on + 12 months, in whole months and days (29 Feb + 12 months = 28 Feb).
     again = Q(rereferred_on__isnull=False) & (
         Q(months_later__lt=12) | Q(months_later=12, day_again__lte=F("day_closed")))
-    row = _count_rows(ended, {"ended": Q(), "current_again": again})
-    kept = row["ended"] - row["current_again"]
-    share = share_text(kept, row["ended"])
+    row = ended.aggregate(n_cases=Count("pk"), n_children=Sum("children"), n_again=Sum("children", filter=again))
+    children = row["n_children"] or 0
+    kept = children - (row["n_again"] or 0)
     target = unit.indicator_target_percent
     return {
         "ended_from": (ended_after + datetime.timedelta(days=1)).isoformat(),
         "ended_to": ended_until.isoformat(),
-        "ended": row["ended"],
+        "cases_ended": row["n_cases"],
+        "ended": children,
         "not_current_again": kept,
-        "share": share,
+        "share": share_text(kept, children),
         "target_percent": str(target),
-        "meets_target": None if share is None else Decimal(share) * 100 >= target,
+        "meets_target": meets_target(kept, children, target),
     }
 
 

@@ -245,8 +245,9 @@ def counted_work_tables(pair: Comparison):
 
 def indicator_tables(pair: Comparison):
     return [pair.figures("not_current_again", _("Children not current again 12 months after the intervention ended"), [
-        (_("Interventions ended 12–24 months before the period end"), "not_current_again.ended"),
-        (_("Not current again within 12 months"), "not_current_again.not_current_again"),
+        (_("Interventions ended 12–24 months before the period end"), "not_current_again.cases_ended"),
+        (_("Children in them (one per child)"), "not_current_again.ended"),
+        (_("Children not current again within 12 months"), "not_current_again.not_current_again"),
         (_("Share not current again"), "not_current_again.share", {"percent": True}),
         (_("Target (%)"), "not_current_again.target_percent"),
         (_("Target met"), "not_current_again.meets_target"),

@@ -322,8 +322,8 @@ def _lapse(unit: Unit, case_ids: list[int], day: datetime.date) -> None:
     rows = list(cases.only("pk"))
     for row in rows:
         row.code = f"G-{secrets.randbelow(10 ** 12):012d}"  # no link to the code the unit used
-        row.officer_office, row.closing_meeting_on, row.lapsed_on = "", None, day
-    Case.objects.bulk_update(rows, ["code", "officer_office", "closing_meeting_on", "lapsed_on"])
+        row.officer_office, row.family_code, row.closing_meeting_on, row.lapsed_on = "", "", None, day
+    Case.objects.bulk_update(rows, ["code", "officer_office", "family_code", "closing_meeting_on", "lapsed_on"])
     Phase.objects.filter(unit=unit, case_id__in=case_ids, ended_on__isnull=True).update(ended_on=day)
     applications = Application.objects.filter(unit=unit, case_id__in=case_ids)
     applications.filter(municipality__isnull=True, exception_code="").update(exception_code=ExceptionReason.AGREED)

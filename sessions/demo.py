@@ -22,6 +22,7 @@ from units.models import Role, Unit
 from .models import (
     Activity,
     Case,
+    CaseKind,
     ClimateScore,
     Constellation,
     Course,
@@ -392,23 +393,28 @@ def _climate(unit, case, person: _Person, when, *, at_end: bool, rng) -> Climate
 
 # --- Familjeenheten Östermalm (case mode) -----------------------------------------------------------------
 
-# (activity, cases a year, sessions, days between, formats, assignment from a case officer)
+# (activity, cases a year, sessions, days between, formats, assignment from a case officer, kind)
+CHILDREN = {1: 5, 2: 4, 3: 1}  # children in a case, weighted
 OSTERMALM_CASES = [
-    (Activity.SUPPORT_TALK, (70, 90), (1, 3), (7, 14), {SessionFormat.COUPLE: 2, SessionFormat.INDIVIDUAL: 3}, False),
-    (Activity.COOPERATION_TALK, (35, 45), (2, 5), (14, 21), {SessionFormat.COUPLE: 1}, False),
-    (Activity.TRYGGARE_BARN, (8, 12), (10, 16), (6, 8), {SessionFormat.FAMILY: 2, SessionFormat.COUPLE: 1}, True),
+    (Activity.SUPPORT_TALK, (70, 90), (1, 3), (7, 14), {SessionFormat.COUPLE: 2, SessionFormat.INDIVIDUAL: 3}, False,
+     CaseKind.ADVICE),
+    (Activity.COOPERATION_TALK, (35, 45), (2, 5), (14, 21), {SessionFormat.COUPLE: 1}, False, CaseKind.FAMILY_LAW),
+    (Activity.TRYGGARE_BARN, (8, 12), (10, 16), (6, 8), {SessionFormat.FAMILY: 2, SessionFormat.COUPLE: 1}, True,
+     CaseKind.INTERVENTION),
 ]
 
 
 def _family_unit(history: _History, start: datetime.date) -> None:
     rng = history.rng
     numbers = {}
-    for activity, per_year, count, gap, formats, assigned in OSTERMALM_CASES:
+    for activity, per_year, count, gap, formats, assigned, kind in OSTERMALM_CASES:
         for year, dates in _year_dates(history, start, per_year):
             for opened in dates:
                 numbers[year] = numbers.get(year, 0) + 1
+                # The indicator counts one per child of the case (003_eba17951e60b4a73.txt: "barn och ungdomar").
                 case = Case(unit=history.unit, code=_code(year, numbers[year]), opened_on=opened,
-                            assigned_on=opened if assigned else None,
+                            assigned_on=opened if assigned else None, kind=kind, children=_pick(rng, CHILDREN),
+                            family_code=f"F-{year % 100:02d}{numbers[year]:03d}",
                             officer_office="Utredningsgruppen barn och unga, Östermalm" if assigned else "")
                 history.cases.append(case)
                 team = history.team(2 if activity == Activity.TRYGGARE_BARN else 1)

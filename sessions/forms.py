@@ -214,15 +214,52 @@ class CourseEndForm(forms.Form):
     ended_on = forms.DateField(label=_("Course ended"), widget=DateInput())
 
 
-class CaseOpenForm(forms.Form):
+# Östermalm's not-current-again indicator (003_eba17951e60b4a73.txt) reads these of a case; other
+# units are not asked. A blank kind or count leaves the case's value (the model's default) as it is.
+INDICATOR_FIELDS = ("kind", "children", "family_code")
+
+
+def _indicator_fields():
+    return {
+        "kind": forms.ChoiceField(label=_label(Case, "kind"), choices=Case._meta.get_field("kind").choices,
+                                  required=False, initial=Case._meta.get_field("kind").default),
+        "children": forms.IntegerField(label=_label(Case, "children"), min_value=1, max_value=20, required=False,
+                                       initial=1, help_text=Case._meta.get_field("children").help_text),
+        "family_code": Case._meta.get_field("family_code").formfield(),
+    }
+
+
+class _IndicatorFieldsMixin:
+    def _indicator_fields_for(self, unit: Unit) -> None:
+        if unit.kind == Unit.Kind.FAMILY_UNIT and not unit.is_anonymous:
+            self.fields.update(_indicator_fields())
+
+    def clean(self):
+        data = super().clean()
+        for name in ("kind", "children"):
+            if data.get(name) in ("", None):
+                data.pop(name, None)
+        return data
+
+
+class CaseOpenForm(_IndicatorFieldsMixin, forms.Form):
     code = forms.CharField(label=_label(Case, "code"), max_length=20,
                            help_text=_("A local code such as U-2025-0012 — never a name or identity number."))
     assigned_on = _date_field(Case, "assigned_on")
     officer_office = Case._meta.get_field("officer_office").formfield()
     urgent = forms.BooleanField(label=_label(Case, "urgent"), required=False)
+    # Asked only when the family code has an earlier closed case (the view shows the offer).
+    earlier = forms.ChoiceField(label=_("Mark the earlier case current again?"), required=False,
+                                widget=forms.RadioSelect, choices=[
+                                    ("mark", _("Yes, the family is current again from this case's date")),
+                                    ("leave", _("No, leave the earlier case as it is"))])
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._indicator_fields_for(unit)
 
 
-class CaseForm(forms.Form):
+class CaseForm(_IndicatorFieldsMixin, forms.Form):
     """Assignment details and closing of a case-mode case."""
 
     assigned_on = _date_field(Case, "assigned_on", required=False)
@@ -243,6 +280,7 @@ class CaseForm(forms.Form):
             for name in list(self.fields):
                 if name not in self.ANONYMOUS_FIELDS:
                     del self.fields[name]
+        self._indicator_fields_for(unit)
 
 
 class PhaseForm(forms.Form):

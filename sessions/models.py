@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -40,6 +40,16 @@ class ClosingFocus(models.TextChoices):
     OTHER = "other", _("Other focus")
 
 
+class CaseKind(models.TextChoices):
+    """What a case-mode case is (Östermalm). 003_eba17951e60b4a73.txt counts "barn och ungdomar
+    som varit aktuella för insatser" — interventions — not investigations or family-law talks."""
+
+    INTERVENTION = "intervention", _("Intervention for children and young people (insats)")
+    INVESTIGATION = "investigation", _("Investigation (utredning)")
+    FAMILY_LAW = "family_law", _("Family-law talks (samarbetssamtal)")
+    ADVICE = "advice", _("Advice and support talks without assessment")
+
+
 class Case(models.Model):
     """A course of contact under a local code such as `P-2025-0142` — never a name or
     identity number. In case-mode units it is an assignment (uppdrag) from a case officer."""
@@ -59,6 +69,16 @@ class Case(models.Model):
     regular_from = models.DateField(_("became a regular assignment"), null=True, blank=True)
     closing_meeting_on = models.DateField(_("closing meeting"), null=True, blank=True)
     rereferred_on = models.DateField(_("current again (re-referral)"), null=True, blank=True)
+    kind = models.CharField(_("kind of case"), max_length=15, choices=CaseKind.choices,
+                            default=CaseKind.INTERVENTION, db_default=CaseKind.INTERVENTION)
+    children = models.PositiveSmallIntegerField(
+        _("children in the case"), default=1, db_default=1, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_("The not-current-again indicator counts one per child."))
+    family_code = models.CharField(
+        _("family code"), max_length=20, blank=True, default="", db_default="",
+        validators=[validate_case_code, reject_identity_numbers],
+        help_text=_("A pseudonymous code shared by the family's cases, e.g. F-0142 — never a name or identity "
+                    "number."))
     closing_focus = models.CharField(
         _("focus of the case"), max_length=12, choices=ClosingFocus.choices, blank=True, default="", db_default="",
         help_text=_("Chosen when the case is closed."),
@@ -76,6 +96,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["unit", "started_on"]),
             models.Index(fields=["unit", "closed_on"]),
+            models.Index(fields=["unit", "family_code"]),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -84,7 +105,7 @@ class Case(models.Model):
         return self.code
 
     def clean(self):
-        guard_fields(self, ("code", "officer_office"))
+        guard_fields(self, ("code", "officer_office", "family_code"))
 
 
 class SessionFormat(models.TextChoices):

@@ -195,6 +195,18 @@ def climate_scores(case: Case) -> QuerySet:
     return ClimateScore.objects.filter(unit=case.unit, case=case).order_by("date", "person", "pk")
 
 
+def earlier_case_to_mark(unit: Unit, *, family_code: str, opened_on: datetime.date, exclude=None) -> Case | None:
+    """The family's latest case (same family code) closed before `opened_on` and not yet marked
+    current again: the case a new case for the family offers to mark."""
+    if not (family_code or "").strip():
+        return None
+    earlier = Case.objects.filter(unit=unit, family_code=family_code.strip(), closed_on__lt=opened_on,
+                                  rereferred_on__isnull=True, lapsed_on__isnull=True)
+    if exclude is not None:
+        earlier = earlier.exclude(pk=exclude)
+    return earlier.order_by("-closed_on", "-pk").first()
+
+
 def suggested_case_code(unit: Unit, *, today: datetime.date) -> str:
     prefix = "U"
     codes = list(Case.objects.filter(unit=unit, code__startswith=f"{prefix}-{today.year}-")

@@ -38,12 +38,12 @@ from .models import (
     SessionStatus,
     Visit,
 )
-from .selectors import effective_sessions
+from .selectors import earlier_case_to_mark, effective_sessions
 
 SESSION_FIELDS = ("date", "start_time", "minutes", "format", "participants", "location", "status", "fee", "case",
                   "constellation", "activity")
 CASE_FIELDS = ("opened_on", "assigned_on", "officer_office", "urgent", "regular_from", "closing_meeting_on",
-               "closed_on", "rereferred_on", "closing_focus")
+               "closed_on", "rereferred_on", "closing_focus", "kind", "children", "family_code")
 
 
 # --- idempotency -----------------------------------------------------------------------
@@ -355,16 +355,28 @@ def _check_case_dates(case: Case) -> None:
 
 
 @transaction.atomic
-def case_open(*, unit: Unit, acting_user, code: str, opened_on: datetime.date, **values) -> Case:
-    """A case-mode unit's assignment (uppdrag) under a pseudonymous code."""
+def case_open(*, unit: Unit, acting_user, code: str, opened_on: datetime.date, mark_earlier: bool = False,
+              **values) -> Case:
+    """A case-mode unit's assignment (uppdrag) under a pseudonymous code. With `mark_earlier`,
+    the family's earlier closed case (the same family code, selectors.earlier_case_to_mark)
+    becomes current again on the day this one opens — the not-current-again indicator's
+    re-referral, recorded where it happens rather than typed into an old case."""
     case = Case(unit=unit, code=code.strip(), opened_on=opened_on,
                 **{field: value for field, value in values.items() if field in CASE_FIELDS})
+    case.family_code = case.family_code.strip()
     case.full_clean(exclude=["unit"], validate_constraints=False)
     if Case.objects.filter(unit=unit, code=case.code).exists():
         raise ValidationError({"code": _("This case code is already used in the unit.")})
     _check_case_dates(case)
     case.save()
     audit_log(user=acting_user, unit=unit, action="case.open", obj=case)
+    earlier = earlier_case_to_mark(unit, family_code=case.family_code, opened_on=opened_on, exclude=case.pk) \
+        if mark_earlier else None
+    if earlier is not None:
+        earlier.rereferred_on = opened_on
+        _check_case_dates(earlier)
+        earlier.save(update_fields=["rereferred_on"])
+        audit_log(user=acting_user, unit=unit, action="case.current_again", obj=earlier)
     return case
 
 

@@ -263,13 +263,21 @@ def case_new(request, unit_slug):
         # Anonymous units open cases through an application (intake), never here.
         raise Http404
     today = timezone.localdate()
-    form = CaseOpenForm(request.POST or None, initial={
+    form = CaseOpenForm(request.POST or None, unit=unit, initial={
         "code": selectors.suggested_case_code(unit, today=today), "assigned_on": today})
+    earlier = None
+    if request.method == "POST" and form.is_valid():
+        earlier = selectors.earlier_case_to_mark(unit, family_code=form.cleaned_data.get("family_code", ""),
+                                                 opened_on=form.cleaned_data["assigned_on"])
+    if earlier is not None and not form.cleaned_data.get("earlier"):
+        # The family has an earlier closed case: offer to mark it current again before opening.
+        return render(request, "counselling/case_new.html", {"form": form, "earlier": earlier})
     case = _saved(request, form, lambda data: services.case_open(
-        unit=unit, acting_user=request.user, opened_on=data["assigned_on"], **data), success=_("The case is opened."))
+        unit=unit, acting_user=request.user, opened_on=data["assigned_on"], mark_earlier=data.get("earlier") == "mark",
+        **data), success=_("The case is opened."))
     if case is not None:
         return redirect(_url("case_detail", unit, pk=case.pk))
-    return render(request, "counselling/case_new.html", {"form": form})
+    return render(request, "counselling/case_new.html", {"form": form, "earlier": earlier})
 
 
 def _case_page(request, case, **bound):

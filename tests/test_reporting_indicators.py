@@ -320,7 +320,8 @@ def test_not_current_again_indicator(family_unit):
     case(family_unit, closed_on="2024-04-30")  # kept
     case(family_unit, closed_on="2024-05-01")  # too late: not yet followed 12 months
     found = indicators.period_figures(unit=family_unit, period=Period.parse("2025-T1"))["not_current_again"]
-    assert found == {"ended_from": "2023-05-01", "ended_to": "2024-04-30", "ended": 6, "not_current_again": 3,
+    assert found == {"ended_from": "2023-05-01", "ended_to": "2024-04-30", "cases_ended": 6, "ended": 6,
+                     "not_current_again": 3,
                      "share": "0.500", "target_percent": "84.0", "meets_target": False}
 
 
