@@ -3,7 +3,6 @@ tenant, validate a form, call a units service, redirect."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,10 +12,9 @@ from django.views.decorators.http import require_POST
 from units import invitations, staff
 from units.access import CHIEF_ONLY, unit_roles
 from units.models import Invitation, Membership, OrgAccess, StaffGroup
+from units.pages import page as list_page
 
 from .forms import InviteForm, MemberForm, OrgInviteForm, OrgPersonForm, StaffGroupForm, add_service_errors
-
-PAGE_SIZE = 50
 
 
 def _staff_url(unit):
@@ -51,7 +49,7 @@ def staff_page(request, unit_slug):
 
 def _render_staff(request, *, form=None, group_form=None, status=200):
     unit = request.unit
-    page = Paginator(staff.unit_members(unit), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, staff.unit_members(unit), keys=staff.PEOPLE_ORDER)
     return render(request, "accounts/staff.html", {
         "form": form or InviteForm(unit=unit), "group_form": group_form or StaffGroupForm(),
         "page": page, "invitations": invitations.pending_invitations(unit=unit),
@@ -135,7 +133,7 @@ def people_page(request, org_slug):
                 request=request),
                 success=_("The invitation is sent to %(email)s.") % {"email": data["email"]}):
             return redirect(_people_url(organisation))
-    page = Paginator(staff.organisation_people(organisation), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, staff.organisation_people(organisation), keys=staff.PEOPLE_ORDER)
     return render(request, "accounts/people.html", {
         "form": form, "page": page, "invitations": invitations.pending_invitations(organisation=organisation),
     })

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,8 @@ from sessions.imports import KIND_COLUMNS
 from units.access import CHIEF_ONLY, access_object, unit_roles
 from units.exports import table_response
 from units.imports import importer_class, max_bytes, size_text
+from units.pages import Key
+from units.pages import page as list_page
 from units.selectors import unit_staff
 
 from . import services
@@ -25,6 +26,7 @@ from .forms import ImportForm
 from .models import ImportJob
 
 PAGE_SIZE = 20
+JOB_ORDER = (Key("created_at", descending=True), Key("pk", descending=True))
 
 
 def _columns(kind: str) -> list[dict]:
@@ -40,8 +42,8 @@ def import_page(request, unit_slug):
         job = services.job_upload(unit=request.unit, kind=form.cleaned_data["kind"],
                                   upload=form.cleaned_data["file"], acting_user=request.user)
         return redirect("importing:job", unit_slug=unit_slug, pk=job.pk)
-    jobs = Paginator(ImportJob.objects.filter(unit=request.unit).select_related("requested_by").defer("result"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
+    jobs = list_page(request, ImportJob.objects.filter(unit=request.unit).select_related("requested_by")
+                     .defer("result"), keys=JOB_ORDER, size=PAGE_SIZE)
     return render(request, "importing/import.html", {
         "form": form, "jobs": jobs, "max_mb": size_text(max_bytes()),
         "kinds": [(kind, label, _columns(kind)) for kind, label in ImportJob.Kind.choices],

@@ -8,6 +8,7 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from units.access import units_sharing_a_funder
 from units.models import Agreement, Membership, Municipality, Unit
+from units.pages import Key
 from units.periods import month_end
 
 from .models import Application, CounsellorCompetence, IntakeSettings
@@ -74,13 +75,24 @@ class QueueRow:
     suggested: list[str]
 
 
-def queue(*, unit: Unit, today: datetime.date, team: list[Counsellor]) -> list[QueueRow]:
-    """Waiting applications: acute first, then the longest wait (calendar days) first."""
-    applications = (
-        Application.objects.filter(unit=unit, offered_on__isnull=True, closed_on__isnull=True)
-        .select_related("case", "municipality", "assigned_to")
-        .order_by("-acute", "received_on", "pk")
-    )
+def queue_order() -> tuple[Key, ...]:
+    """The queue's order, as the page's keys: acute first, then the longest wait (calendar days) first."""
+    return (Key("acute", descending=True), Key("received_on"), Key("pk"))
+
+
+def waiting_applications(*, unit: Unit) -> QuerySet[Application]:
+    """The queue: applications neither offered a time nor closed."""
+    return Application.objects.filter(unit=unit, offered_on__isnull=True, closed_on__isnull=True)
+
+
+def queue_over_limit(*, unit: Unit, today: datetime.date) -> int:
+    """How many in the queue have waited longer than the unit's limit (days > limit)."""
+    return waiting_applications(unit=unit).filter(
+        received_on__lt=today - datetime.timedelta(days=unit.wait_limit_days)).count()
+
+
+def queue_rows(applications, *, unit: Unit, today: datetime.date, team: list[Counsellor]) -> list[QueueRow]:
+    """A page of the queue (waiting_applications in queue_order) as the page shows it."""
     rows = []
     for application in applications:
         days = days_waited(application.received_on, today)

@@ -12,6 +12,7 @@ from sessions.models import is_case_code
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import bar_chart
 from units.exports import table_response
+from units.pages import page as list_page
 from units.pdf import render_pdf
 from units.services import audit_log
 
@@ -33,10 +34,13 @@ def queue(request, unit_slug):
             return redirect("intake:application_detail", unit_slug=unit_slug, pk=found[0])
         messages.warning(request, _("No application has the case code %(code)s.") % {"code": code})
     today = timezone.localdate()
-    team = selectors.counsellors(unit=request.unit)
-    rows = selectors.queue(unit=request.unit, today=today, team=team)
+    waiting = selectors.waiting_applications(unit=request.unit)
+    page = list_page(request, waiting.select_related("case", "municipality", "assigned_to"),
+                     keys=selectors.queue_order(), count=waiting)
     return render(request, "intake/queue.html", {
-        "rows": rows, "over_limit": sum(1 for row in rows if row.level == "over"),
+        "page": page, "rows": selectors.queue_rows(page, unit=request.unit, today=today,
+                                                   team=selectors.counsellors(unit=request.unit)),
+        "over_limit": selectors.queue_over_limit(unit=request.unit, today=today),
     })
 
 

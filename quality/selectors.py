@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_scopes import scopes_disabled
 
 from units.models import Membership, Unit
+from units.pages import Key
 from units.suppression import is_small
 
 from .models import (
@@ -33,6 +34,9 @@ from .models import (
 from .rules import Duty, ScaleResult, duty_checklist, hours_short, scale_result, shown_count
 
 ZERO = Decimal(0)
+
+# The period lists (events, outreach, training): the latest first.
+BY_DATE = (Key("date", descending=True), Key("pk", descending=True))
 
 
 def quality_settings(*, unit: Unit) -> QualitySettings:

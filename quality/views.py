@@ -17,6 +17,7 @@ from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import bar_chart
 from units.exports import table_response
 from units.models import Membership, Role, Unit
+from units.pages import page as list_page
 
 from . import selectors, services
 from .forms import (
@@ -245,7 +246,7 @@ def outreach_list(request, unit_slug):
                  ", ".join(_staff_name(user) for user in a.counsellors.all())] for a in activities]
         return table_response(request, filename=f"outreach-{year}", headers=headers, rows=rows, fmt=fmt)
     return _render(request, "quality/outreach_list.html", {
-        "year": year, "activities": activities,
+        "year": year, "activities": list_page(request, activities, keys=selectors.BY_DATE),
         "summary": selectors.outreach_summary(unit=request.unit, start=start, end=end),
     })
 
@@ -312,7 +313,7 @@ def training_list(request, unit_slug):
         rows = [[r.date, _staff_name(r.user), r.get_kind_display(), r.title, r.hours] for r in records]
         return table_response(request, filename=f"training-{year}", headers=headers, rows=rows, fmt=fmt)
     return _render(request, "quality/training_list.html", {
-        "year": year, "records": records, "is_chief": _is_chief(request),
+        "year": year, "records": list_page(request, records, keys=selectors.BY_DATE), "is_chief": _is_chief(request),
     })
 
 
@@ -357,7 +358,7 @@ def events(request, unit_slug):
         return table_response(request, filename=f"quality-events-{year}", headers=headers, rows=table, fmt=fmt)
     counts = selectors.incident_counts(unit=request.unit, start=start, end=end)
     return _render(request, "quality/events.html", {
-        "year": year, "events": rows, "is_chief": chief,
+        "year": year, "events": list_page(request, rows, keys=selectors.BY_DATE), "is_chief": chief,
         "counts": [(QualityEvent.Kind(kind).label, n) for kind, n in counts.items()],
         "concern_form": ConcernReportForm(initial={"date": timezone.localdate()}),
     })

@@ -4,16 +4,22 @@ aggregated in the database, whatever the number of rows."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from billing.models import MonthClose
 from units.models import Unit
+from units.pages import Key, ordered
 from units.selectors import counselled_by, selection_counsellors
 
 from . import rules
 from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, SessionStatus, Visit, person_label
 
+# The session list's order: the latest day first; a day's timed sessions latest first, then
+# those without a start time, the latest logged first.
+SESSION_ORDER = (Key("date", descending=True), Key("start_time", descending=True, nullable=True),
+                 Key("pk", descending=True))
+CASE_ORDER = (Key("opened_on", descending=True), Key("code"), Key("pk"))
 REMEMBERED_FIELDS = ("minutes", "format", "location", "fee")
 RECENT_SESSIONS = 20
 
@@ -60,8 +66,8 @@ def sessions_filtered(unit: Unit, *, date_from=None, date_to=None, counsellor=No
 def session_rows(sessions: QuerySet) -> QuerySet:
     """Rows as the list and the export show them: case, counsellors, correction and lock."""
     corrected = Exists(Session.objects.filter(corrects=OuterRef("pk")))
-    return (_with_lock(sessions).select_related("case", "corrects").prefetch_related("counsellors")
-            .annotate(corrected=corrected).order_by("-date", F("start_time").desc(nulls_last=True), "-pk"))
+    return ordered(_with_lock(sessions).select_related("case", "corrects").prefetch_related("counsellors")
+                   .annotate(corrected=corrected), SESSION_ORDER)
 
 
 def effective_sessions(unit: Unit) -> QuerySet:
@@ -122,16 +128,21 @@ def running_courses(unit: Unit) -> QuerySet:
 
 # --- cases ----------------------------------------------------------------------------------
 
-def cases_listed(unit: Unit, *, state: str = "open") -> QuerySet:
+def cases_in_state(unit: Unit, *, state: str = "open") -> QuerySet:
     # A case the retention purge ended as inactive is a counting row, no one's case any more.
     cases = Case.objects.filter(unit=unit, lapsed_on__isnull=True)
     if state == "open":
-        cases = cases.filter(closed_on__isnull=True)
-    elif state == "closed":
-        cases = cases.filter(closed_on__isnull=False)
+        return cases.filter(closed_on__isnull=True)
+    if state == "closed":
+        return cases.filter(closed_on__isnull=False)
+    return cases
+
+
+def cases_listed(cases: QuerySet) -> QuerySet:
+    """The case list's rows: held sessions and the last one, in the list's order."""
     counted = Q(sessions__corrections__isnull=True, sessions__status=SessionStatus.HELD)
-    return cases.annotate(held=Count("sessions", filter=counted),
-                          last_session=Max("sessions__date", filter=counted)).order_by("-opened_on", "code")
+    return ordered(cases.annotate(held=Count("sessions", filter=counted),
+                                  last_session=Max("sessions__date", filter=counted)), CASE_ORDER)
 
 
 def overdue_urgent_cases(unit: Unit, *, today: datetime.date) -> list[Case]:

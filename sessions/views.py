@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import line_chart
 from units.exports import table_response
+from units.pages import page as list_page
 
 from . import selectors, services
 from .forms import (
@@ -38,7 +38,6 @@ from .forms import (
 )
 from .models import Case, Course, Goal, OutcomeScore, Phase, Session, Visit
 
-PAGE_SIZE = 50
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -150,13 +149,10 @@ def session_list(request, unit_slug):
         rows = [_export_row(session) for session in selectors.session_rows(sessions)]
         return table_response(request, filename=f"sessions-{unit.slug}", headers=_export_headers(), rows=rows,
                               fmt=export)
-    page = Paginator(selectors.session_rows(sessions), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("export", None)
+    page = list_page(request, selectors.session_rows(sessions), keys=selectors.SESSION_ORDER, count=sessions)
     return render(request, "counselling/session_list.html", {
         "filter_form": filter_form, "page": page, "totals": selectors.session_totals(sessions),
-        "query": query.urlencode(), "is_chief": request.unit_role == "chief",
+        "is_chief": request.unit_role == "chief",
     })
 
 
@@ -251,7 +247,8 @@ def course_end(request, unit_slug, pk):
 def case_list(request, unit_slug):
     unit = request.unit
     state = request.GET.get("state") if request.GET.get("state") in ("open", "closed", "all") else "open"
-    page = Paginator(selectors.cases_listed(unit, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = selectors.cases_in_state(unit, state=state)
+    page = list_page(request, selectors.cases_listed(cases), keys=selectors.CASE_ORDER, count=cases)
     overdue = {case.pk for case in selectors.overdue_urgent_cases(unit, today=timezone.localdate())}
     return render(request, "counselling/case_list.html", {"page": page, "state": state, "overdue": overdue})
 

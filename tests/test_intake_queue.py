@@ -81,7 +81,10 @@ def test_queue_query_count_does_not_grow_with_the_rows(alice_client, in_unit_a, 
         assert len(alice_client.get(url).context["rows"]) == 3
     bulk(in_unit_a, 297, received_on=days_ago(30), wanted_competence="violence")
     with django_assert_num_queries(len(three_rows)):
-        assert len(alice_client.get(url).context["rows"]) == 300
+        response = alice_client.get(url)
+    # Issue 17: the queue is paged — the first 50 of the 300, and the count of all of them.
+    assert (len(response.context["rows"]), response.context["page"].count) == (50, 300)
+    assert "300 ansökningar väntar" in response.content.decode()
 
 
 def test_long_waits_counts_now_and_the_days_of_the_last_30(in_unit_a, alice):

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Membership, OrgAccess, Organisation, Role, StaffGroup, Unit
+from .pages import Key, ordered
 from .services import audit_log
 
 
@@ -103,15 +104,18 @@ def org_access_change(*, acting_user, access: OrgAccess, manages_people: bool | 
     return access
 
 
+# Active first, by user name (a membership or an organisation access).
+PEOPLE_ORDER = (Key("is_active", descending=True), Key("user__username"), Key("pk"))
+
+
 def unit_members(unit: Unit):
     """Every membership of the unit, active first, with user and groups: the staff page."""
-    return (Membership.objects.filter(unit=unit).select_related("user").prefetch_related("groups")
-            .order_by("-is_active", "user__username"))
+    return ordered(Membership.objects.filter(unit=unit).select_related("user").prefetch_related("groups"),
+                   PEOPLE_ORDER)
 
 
 def organisation_people(organisation: Organisation):
-    return (OrgAccess.objects.filter(organisation=organisation).select_related("user")
-            .order_by("-is_active", "user__username"))
+    return ordered(OrgAccess.objects.filter(organisation=organisation).select_related("user"), PEOPLE_ORDER)
 
 
 def may_manage_people(user, organisation: Organisation) -> bool:
