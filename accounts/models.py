@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from units.models import Organisation
 
+from . import encryption
+
 
 class IdentityProvider(models.Model):
     """An organisation's OpenID Connect provider (Inera IdP, Entra ID, NemLog-in …), set up
@@ -19,7 +21,8 @@ class IdentityProvider(models.Model):
     issuer = models.URLField(_("issuer URL"), help_text=_(
         "The provider's issuer; its discovery document is read from <issuer>/.well-known/openid-configuration."))
     client_id = models.CharField(_("client id"), max_length=200)
-    client_secret = models.CharField(_("client secret"), max_length=500)
+    # Only the Fernet token (accounts.encryption); read and set through `client_secret`.
+    client_secret_encrypted = models.TextField(_("client secret, encrypted"), editable=False)
     claim = models.CharField(_("claim that names the user"), max_length=100, default="email", help_text=_(
         "An ID-token claim whose value is the person's invited e-mail address (email, upn, preferred_username)."))
     scopes = models.CharField(_("scopes"), max_length=200, default="openid email profile")
@@ -32,6 +35,16 @@ class IdentityProvider(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.organisation})"
+
+    @property
+    def client_secret(self) -> str:
+        """Decrypted when used (signing in), never when the provider is only listed; SecretUnreadable
+        (a ValueError, shown as a provider error) when no configured key opens it."""
+        return encryption.decrypt(self.client_secret_encrypted)
+
+    @client_secret.setter
+    def client_secret(self, plain: str):
+        self.client_secret_encrypted = encryption.encrypt(plain)
 
 
 class ExternalIdentity(models.Model):

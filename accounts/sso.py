@@ -15,8 +15,9 @@ from django.db.models import Q
 
 from units import invitations
 from units.models import Membership, OrgAccess
-from units.services import audit_log
+from units.services import audit_log, audit_log_many
 
+from . import encryption
 from .models import ExternalIdentity, IdentityProvider
 
 
@@ -90,3 +91,19 @@ def password_refused_for(user) -> IdentityProvider | None:
                             .values_list("organisation_id", flat=True))
     return (IdentityProvider.objects.filter(organisation_id__in=organisation_ids, enabled=True,
                                             password_allowed=False).first())
+
+
+@transaction.atomic
+def provider_secrets_reencrypt() -> int:
+    """Every stored client secret again, under the first key (after a new key is put first).
+    All or nothing: a secret no key opens raises SecretUnreadable and nothing is written."""
+    providers = list(IdentityProvider.objects.select_for_update().order_by("pk"))
+    for provider in providers:
+        try:
+            provider.client_secret_encrypted = encryption.reencrypted(provider.client_secret_encrypted)
+        except encryption.SecretUnreadable as error:
+            error.provider = provider
+            raise
+    IdentityProvider.objects.bulk_update(providers, ["client_secret_encrypted"])
+    audit_log_many(user=None, unit=None, action="sso.secret_reencrypt", objects=providers)
+    return len(providers)

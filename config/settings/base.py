@@ -20,6 +20,10 @@ def env_list(name, default=""):
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key-never-in-production")
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+# Fernet keys for the secrets kept in the database (accounts.encryption): the first encrypts, all decrypt.
+# Unset: derived from SECRET_KEY and SECRET_KEY_FALLBACKS. README "Accounts and sign-in".
+SECRETS_ENCRYPTION_KEYS = env_list("SECRETS_ENCRYPTION_KEYS", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
