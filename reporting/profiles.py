@@ -204,6 +204,14 @@ def applicant_tables(pair: Comparison):
     ]
 
 
+def goal_table(pair: Comparison) -> dict:
+    return pair.breakdown("goals", _("Goals of cases closed in the period"), _choices(Goal.Status, not_stated=False))
+
+
+def goal_fulfilment_tables(pair: Comparison):
+    return [goal_table(pair)]
+
+
 def case_work_tables(pair: Comparison):
     return [
         pair.breakdown("cases_by_phase", _("Cases per phase during the period"),
@@ -214,7 +222,7 @@ def case_work_tables(pair: Comparison):
             (_("Became regular late"), "urgent_assignments.regular_late"),
             (_("Not yet regular"), "urgent_assignments.not_regular"),
         ]),
-        pair.breakdown("goals", _("Goals of cases closed in the period"), _choices(Goal.Status, not_stated=False)),
+        goal_table(pair),
         pair.figures("ors", _("ORS from first to last score, cases closed in the period"), [
             (_("Persons with two or more scores"), "ors.persons"),
             (_("Reliable improvement"), "ors.reliable_improvement"),
@@ -290,6 +298,9 @@ CASE_WORK = Section("case_work", _("Case work"),
                     ("cases_by_phase", "urgent_assignments", "goals", "ors", "srs", "family_climate"), case_work_tables)
 COUNTED_WORK = Section("counted_work", _("Counted work"), ("counted_work",), counted_work_tables)
 INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicator_tables)
+# 003_eba17951e60b4a73.txt, Uppföljning: "Måluppfyllelse BBiC-genomförandeplan".
+GOAL_FULFILMENT = Section("goal_fulfilment", _("Goal fulfilment (BBiC genomförandeplan)"), ("goals",),
+                          goal_fulfilment_tables)
 WALK_INS = Section("walk_ins", _("Inquiries and courses"), ("visits", "courses"), walk_in_tables)
 # Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
 REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
@@ -302,8 +313,8 @@ PROFILES = {
     Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY)),
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
     # The headline first: the indicator and its target, then the counted work.
-    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, WAITING, ACTIVITY, THROUGHPUT,
-                                                   REACHABILITY)),
+    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, GOAL_FULFILMENT, WAITING,
+                                                   ACTIVITY, THROUGHPUT, REACHABILITY)),
     # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
     Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT, REACHABILITY)),
 }
@@ -322,6 +333,7 @@ HEADLINES = {
         (_("Cases closed"), "cases_closed", False)],
     Unit.Kind.FAMILY_UNIT: [
         (_("Sessions held"), "sessions_held", False), (_("Cases started (first session held)"), "cases_started", False),
+        (_("Goals met, cases closed"), "goals.met", False),
         (_("Share not current again"), "not_current_again.share", True)],
     Unit.Kind.OPEN_COUNSELLING: [
         (_("Inquiries"), "visits.total", False), (_("Courses started"), "courses.started", False),

@@ -317,11 +317,8 @@ def _family_case(history: _History, code: str, assigned: datetime.date) -> None:
     sessions = _family_sessions(history, case, family, team, first=assessment[0], assessment_end=assessment[1],
                                 treatment_middle=assessment[1] + (treatment_end - assessment[1]) / 2,
                                 general_start=general_start, last=min(general_end, end))
-    for goal_text in rng.sample(GOALS, rng.randint(2, 4)):
-        status = (_pick(rng, {Goal.Status.MET: 7, Goal.Status.PARTLY_MET: 2, Goal.Status.NOT_MET: 1}) if closed
-                  else rng.choice([Goal.Status.OPEN, Goal.Status.PARTLY_MET]))
-        history.goals.append(Goal(unit=history.unit, case=case, text=goal_text, status=status,
-                                  reviewed_on=min(closed or end, end) if status != Goal.Status.OPEN else None))
+    _goals(history, case, GOALS, closed=closed, count=(2, 4), met={Goal.Status.MET: 7, Goal.Status.PARTLY_MET: 2,
+                                                                   Goal.Status.NOT_MET: 1})
     meeting = assessment[1] + DAY * rng.randint(50, 80)
     while meeting < min(general_end, end):
         history.follow_ups.append(FollowUpMeeting(unit=history.unit, case=case, date=_weekday(meeting)))
@@ -335,6 +332,15 @@ def _family_case(history: _History, code: str, assigned: datetime.date) -> None:
     if closed:
         case.closing_meeting_on = closed
         case.closed_on = closed
+
+
+def _goals(history: _History, case: Case, texts: list[str], *, closed, count, met: dict) -> None:
+    """The genomförandeplan's goals: reviewed as met, partly or not met when the case closed."""
+    rng, end = history.rng, history.end
+    for goal_text in rng.sample(texts, rng.randint(*count)):
+        status = _pick(rng, met) if closed else rng.choice([Goal.Status.OPEN, Goal.Status.PARTLY_MET])
+        history.goals.append(Goal(unit=history.unit, case=case, text=goal_text, status=status,
+                                  reviewed_on=min(closed or end, end) if status != Goal.Status.OPEN else None))
 
 
 def _family_sessions(history: _History, case: Case, family: list[_Person], team: list, *, first, assessment_end,
@@ -394,6 +400,14 @@ def _climate(unit, case, person: _Person, when, *, at_end: bool, rng) -> Climate
 # --- Familjeenheten Östermalm (case mode) -----------------------------------------------------------------
 
 # (activity, cases a year, sessions, days between, formats, assignment from a case officer, kind)
+OSTERMALM_GOALS = [
+    "Föräldrarna använder inte våld eller hot i uppfostran",
+    "Barnet känner sig tryggt hemma",
+    "Föräldrarna hanterar konflikter utan att skrika",
+    "Barnet går till skolan varje dag",
+    "Föräldrarna har en säkerhetsplan som nätverket känner till",
+    "Färre bråk vid läxor och läggning",
+]
 CHILDREN = {1: 5, 2: 4, 3: 1}  # children in a case, weighted
 OSTERMALM_CASES = [
     (Activity.SUPPORT_TALK, (70, 90), (1, 3), (7, 14), {SessionFormat.COUPLE: 2, SessionFormat.INDIVIDUAL: 3}, False,
@@ -431,6 +445,10 @@ def _family_unit(history: _History, start: datetime.date) -> None:
                     day = _weekday(day + DAY * rng.randint(*gap))
                 _close(history, case, sessions, share=1.0, within=(0, 14))
                 case.closing_meeting_on = case.closed_on if assigned else None
+                if kind == CaseKind.INTERVENTION:
+                    # 003_eba17951e60b4a73.txt: "Måluppfyllelse BBiC-genomförandeplan".
+                    _goals(history, case, OSTERMALM_GOALS, closed=case.closed_on, count=(2, 3),
+                           met={Goal.Status.MET: 5, Goal.Status.PARTLY_MET: 3, Goal.Status.NOT_MET: 2})
                 # 003_eba17951e60b4a73.txt: the share "inte är aktuella 12 månader efter avslutad insats".
                 if case.closed_on and rng.random() < 0.15:
                     again = case.closed_on + DAY * rng.randint(30, 360)

@@ -8,8 +8,8 @@ import pytest
 from django.utils import translation
 from django_scopes import scope
 
-from reporting import indicators
-from sessions.models import Case
+from reporting import indicators, profiles
+from sessions.models import Case, Goal
 from tests import factories
 from tests.conftest import logged_in
 from tests.stats_builders import case
@@ -158,3 +158,39 @@ def test_only_the_family_unit_is_asked_for_kind_children_and_family_code(bob_cli
     assert {"kind", "children", "family_code"} <= set(fe_client.get(f"/{fe.slug}/cases/new/").context["form"].fields)
     assert not {"kind", "children", "family_code"} & set(
         bob_client.get(f"/{unit_b.slug}/cases/new/").context["form"].fields)
+
+
+# --- goal fulfilment -------------------------------------------------------------------------------------
+
+
+def _goals(unit, the_case, *statuses):
+    for status in statuses:
+        Goal.objects.create(unit=unit, case=the_case, text="Barnet känner sig tryggt hemma", status=status)
+
+
+def test_maluppfyllelse_bbic_genomforandeplan_counts_goals_of_cases_closed_in_the_period(in_fe):
+    _goals(in_fe, case(in_fe, closed_on="2025-01-01"), "met", "met", "partly_met")  # first day of T1
+    _goals(in_fe, case(in_fe, closed_on="2025-04-30"), "not_met", "met")  # last day of T1
+    _goals(in_fe, case(in_fe, closed_on="2024-12-31"), "met")  # the day before
+    _goals(in_fe, case(in_fe, closed_on="2025-05-01"), "not_met")  # the day after
+    _goals(in_fe, case(in_fe), "partly_met", "open")  # still open
+    figures = indicators.period_figures(unit=in_fe, period=T1)
+    assert figures["goals"] == {"open": 0, "partly_met": 1, "met": 3, "not_met": 1}
+    assert indicators.period_figures(unit=in_fe, period=Period.parse("2023-T1"))["goals"] == {
+        "open": 0, "partly_met": 0, "met": 0, "not_met": 0}
+
+
+def test_maluppfyllelse_is_in_the_page_the_export_and_the_json(fe_client, fe):
+    with scope(unit=fe):
+        _goals(fe, case(fe, closed_on="2025-02-01"), "met", "not_met")
+    page = fe_client.get(f"/{fe.slug}/stats/2025-T1/")
+    assert "goal_fulfilment" in [section["key"] for section in page.context["sections"]]
+    assert "Måluppfyllelse (BBiC genomförandeplan)" in page.content.decode()
+    lines = fe_client.get(f"/{fe.slug}/stats/2025-T1/?export=csv").content.decode("utf-8-sig").splitlines()
+    assert "Måluppfyllelse (BBiC genomförandeplan);Mål i ärenden avslutade under perioden;Uppfyllt;1;0" in lines
+    assert fe_client.get(f"/{fe.slug}/stats/2025-T1/?export=json").json()["goals"]["not_met"] == 1
+
+
+def test_the_yearly_brief_names_goals_met():
+    labels = [str(label) for label, _path, _percent in profiles.HEADLINES[Unit.Kind.FAMILY_UNIT]]
+    assert "Goals met, cases closed" in labels

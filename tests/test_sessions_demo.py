@@ -176,6 +176,21 @@ def test_ostermalm_counts_its_activities_and_some_families_return(demo):
                    for case in Case.objects.filter(unit=unit, rereferred_on__isnull=False))
 
 
+def test_ostermalm_has_goals_children_and_kinds_for_its_indicator(demo):
+    """003_eba17951e60b4a73.txt: "Måluppfyllelse BBiC-genomförandeplan" and "barn och ungdomar som
+    varit aktuella för insatser": interventions with goals reviewed at closing, several children."""
+    from sessions.models import Goal
+
+    unit = demo["ostermalm-fe"]
+    with scope(unit=unit):
+        assert set(Case.objects.filter(unit=unit).values_list("kind", flat=True)) == {
+            "intervention", "family_law", "advice"}
+        closed_goals = Goal.objects.filter(unit=unit, case__closed_on__isnull=False)
+        assert set(closed_goals.values_list("status", flat=True)) == {"met", "partly_met", "not_met"}
+        assert not Goal.objects.filter(unit=unit).exclude(case__kind="intervention").exists()
+        assert Case.objects.filter(unit=unit, children__gt=1).exists()
+
+
 def test_copenhagen_counts_walk_ins_on_its_drop_in_days(demo):
     for slug, days in [("kbh-fr-norrebro", {1, 3}), ("kbh-fr-amager", {0, 2})]:
         unit = demo[slug]
