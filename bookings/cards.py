@@ -1,12 +1,15 @@
 """Bookings as HTML cards for the calendar, the to-do list and the landing page.
 
-Built with format_html (every value escaped) rather than a template include per booking: a
-unit-wide week holds hundreds of bookings and the template engine would spend most of the page's
-time on them. The one-click outcome form is the same for every card; the CSRF token is read once."""
+A unit-wide week holds hundreds of cards, so they are written here from plain rows
+(`selectors.CardRow`) rather than by a template include, `format_html` or model instances per
+booking: everything that is the same on every card (the labels, the outcome buttons, the URL, the
+CSRF token) is translated and escaped once per page, and a card escapes only its own free text
+(room, case code, names). `html.escape` is what Django's `escape` calls, so the HTML is the same."""
+
+from html import escape
 
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from sessions.models import Location, SessionFormat, SessionStatus
 
 from . import rules
-from .models import Booking
+from .selectors import CardRow
 
 OUTCOME_BUTTONS = [
     (SessionStatus.HELD, gettext_lazy("Held")),
@@ -24,54 +27,59 @@ OUTCOME_BUTTONS = [
 ]
 
 
-def booking_cards(bookings: list[Booking], *, request, today, show_names: bool = False, with_date: bool = False,
+def _outcome_form(base: str, csrf: str, next_url: str):
+    """The one-click outcome form as a function of the card's id and its "which" text (for
+    screen readers), everything else written once."""
+    head = f'<form method="post" action="{base}'
+    middle = (f'/outcome/" class="d-flex flex-wrap gap-1 mt-1 outcome-buttons">'
+              f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(csrf)}">'
+              f'<input type="hidden" name="next" value="{escape(next_url)}">')
+    buttons = [f'<button type="submit" name="status" value="{escape(str(value))}" class="btn btn-sm '
+               f'{"btn-success" if value == SessionStatus.HELD else "btn-outline-dark"}">{escape(str(label))}'
+               f'<span class="visually-hidden">' for value, label in OUTCOME_BUTTONS]
+    link = f'<a class="btn btn-sm btn-link" href="{base}'
+    different = f'/log/">{escape(_("Held, but different"))}<span class="visually-hidden">'
+
+    def form(pk: int, which: str) -> str:
+        pressed = "".join(f"{button}{which}</span></button>" for button in buttons)
+        return f"{head}{pk}{middle}{pressed}{link}{pk}{different}{which}</span></a></form>"
+
+    return form
+
+
+def booking_cards(bookings: list[CardRow], *, request, today, show_names: bool = False, with_date: bool = False,
                   compact: bool = False, opening: dict | None = None) -> SafeString:
     """One card per booking: when (a link to the booking), the outcome once logged, format, place
-    and case code, the counsellors when several people's bookings are shown, and — for a booking
-    of today or earlier without an outcome, unless `compact` — the one-click outcome buttons. With
-    the unit's `opening` hours (by weekday), a booking outside them is marked (an evening visit)."""
+    and case code, the counsellors when several people's bookings are shown (`names` of the rows),
+    and — for a booking of today or earlier without an outcome, unless `compact` — the one-click
+    outcome buttons. With the unit's `opening` hours (by weekday), a booking outside them is
+    marked (an evening visit)."""
     if not bookings:
         return mark_safe("")  # noqa: S308 - empty
-    base = reverse("calendar:calendar", kwargs={"unit_slug": request.unit.slug})
-    labels = {key: str(label) for key, label in [*SessionFormat.choices, *Location.choices]}
-    statuses = {key: str(label) for key, label in SessionStatus.choices}
-    buttons = [(value, str(label)) for value, label in OUTCOME_BUTTONS]
-    different = _("Held, but different")
-    outside_label = _("outside opening hours")
-    hidden = {"csrf": get_token(request), "next": request.get_full_path()}
+    base = escape(reverse("calendar:calendar", kwargs={"unit_slug": request.unit.slug}))
+    labels = {key: escape(str(label)) for key, label in [*SessionFormat.choices, *Location.choices]}
+    badges = {key: f' <span class="badge {"text-bg-success" if key == SessionStatus.HELD else "text-bg-secondary"}">'
+                   f'{escape(str(label))}</span>' for key, label in SessionStatus.choices}
+    outside = f' <span class="badge text-bg-info">{escape(_("outside opening hours"))}</span>'
+    csrf = get_token(request)  # read on every page with cards, as the form's {% csrf_token %} would
+    outcome_form = None if compact else _outcome_form(base, csrf, request.get_full_path())
     cards = []
     for booking in bookings:
-        when = f"{booking.start_time:%H:%M}–{booking.end_time:%H:%M}"
+        pk, day, start = booking.pk, booking.date, booking.start_time
+        when = f"{start:%H:%M}–{booking.end_time:%H:%M}"
         if with_date:
-            when = f"{booking.date.isoformat()} {when}"
-        badge = ""
-        if booking.session is not None:
-            badge = format_html(' <span class="badge {}">{}</span>', "text-bg-success" if booking.session.status
-                                == SessionStatus.HELD else "text-bg-secondary", statuses[booking.session.status])
-        if opening and rules.outside_hours(booking.date.weekday(), booking.start_time, booking.minutes, opening):
-            badge += format_html(' <span class="badge text-bg-info">{}</span>', outside_label)
-        place = labels[booking.location] + (f", {booking.room}" if booking.room else "")
-        details = " · ".join(filter(None, [labels[booking.format], place, booking.case.code if booking.case else ""]))
+            when = f"{day.isoformat()} {when}"
+        badge = "" if booking.session_status is None else badges[booking.session_status]
+        if opening and rules.outside_hours(day.weekday(), start, booking.minutes, opening):
+            badge += outside
+        place = labels[booking.location] + (f", {escape(booking.room)}" if booking.room else "")
+        details = " · ".join(filter(None, [labels[booking.format], place, escape(booking.case_code or "")]))
         names = ""
         if show_names:
-            names = format_html('<div class="small text-body-secondary">{}</div>', ", ".join(
-                person.get_full_name() or person.get_username() for person in booking.counsellors.all()))
+            names = f'<div class="small text-body-secondary">{escape(", ".join(booking.names))}</div>'
         actions = ""
-        if not compact and booking.session is None and booking.date <= today:
-            which = f" {booking.date.isoformat()} {booking.start_time:%H:%M}"
-            actions = format_html(
-                '<form method="post" action="{}{}/outcome/" class="d-flex flex-wrap gap-1 mt-1 outcome-buttons">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="hidden" name="next" value="{}">{}'
-                '<a class="btn btn-sm btn-link" href="{}{}/log/">{}<span class="visually-hidden">{}</span></a></form>',
-                base, booking.pk, hidden["csrf"], hidden["next"],
-                format_html_join("", '<button type="submit" name="status" value="{}" class="btn btn-sm {}">{}'
-                                     '<span class="visually-hidden">{}</span></button>',
-                                 ((value, "btn-success" if value == SessionStatus.HELD else "btn-outline-dark", label,
-                                   which) for value, label in buttons)),
-                base, booking.pk, different, which)
-        cards.append(format_html(
-            '<div class="booking border rounded p-2 mb-2" id="booking-{}"><a class="fw-semibold" href="{}{}/">{}</a>{}'
-            '<div class="small">{}</div>{}{}</div>',
-            booking.pk, base, booking.pk, when, badge, details, names, actions))
-    return mark_safe("".join(cards))  # noqa: S308 - every part went through format_html
+        if not compact and booking.session_status is None and day <= today:
+            actions = outcome_form(pk, f" {day.isoformat()} {start:%H:%M}")
+        cards.append(f'<div class="booking border rounded p-2 mb-2" id="booking-{pk}"><a class="fw-semibold" '
+                     f'href="{base}{pk}/">{when}</a>{badge}<div class="small">{details}</div>{names}{actions}</div>')
+    return mark_safe("".join(cards))  # noqa: S308 - every value from a row or a label is escaped above

@@ -16,6 +16,8 @@ def panels(request) -> list[dict]:
     today = timezone.localdate()
     # The chief sees the whole unit's day; a counsellor their own.
     counsellor = None if request.unit_role == Role.CHIEF else request.user
-    bookings = list(selectors.bookings_between(request.unit, start=today, end=today, counsellor=counsellor))
+    show_names = counsellor is None
+    bookings = selectors.card_rows(selectors.bookings_between(request.unit, start=today, end=today,
+                                                              counsellor=counsellor), names=show_names)
     return [{"title": _("Today's bookings"), "template": "bookings/panels/today.html", "bookings": bookings,
-             "cards": booking_cards(bookings, request=request, today=today, show_names=counsellor is None)}]
+             "cards": booking_cards(bookings, request=request, today=today, show_names=show_names)}]

@@ -1,6 +1,7 @@
 """Reads of the calendar: a fixed number of queries per page, whatever the number of bookings."""
 
 import datetime
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
@@ -38,11 +39,58 @@ def bookings_between(unit: Unit, *, start: datetime.date, end: datetime.date, co
                  .order_by("date", "start_time", "pk"))
 
 
-def awaiting_outcome(unit: Unit, *, today: datetime.date, counsellor=None, group=None) -> tuple[list[Booking], int]:
+class CardRow(NamedTuple):
+    """What a booking's card shows, read as a plain row: a unit-wide week is hundreds of cards,
+    and model instances (with a related manager each for the counsellors) cost most of the page."""
+
+    pk: int
+    date: datetime.date
+    start_time: datetime.time
+    minutes: int
+    format: str
+    location: str
+    room: str
+    case_code: str | None
+    session_status: str | None  # None: no outcome logged yet
+    names: tuple[str, ...] = ()  # the counsellors' names, when asked for
+
+    @property
+    def end_time(self) -> datetime.time:
+        begins = datetime.datetime.combine(datetime.date.min, self.start_time)
+        return (begins + datetime.timedelta(minutes=self.minutes)).time()
+
+
+CARD_FIELDS = ("pk", "date", "start_time", "minutes", "format", "location", "room", "case__code", "session__status")
+
+
+def card_rows(bookings: QuerySet, *, names: bool = True) -> list[CardRow]:
+    """The bookings as card rows, in the queryset's order: one query, and one more for the
+    counsellors' names (ordered by user name, as the counsellor picker) when `names` and there are rows."""
+    rows = list(bookings.select_related(None).prefetch_related(None).values_list(*CARD_FIELDS))
+    if not rows or not names:
+        return [CardRow(*row) for row in rows]
+    named: dict[int, list[str]] = {}
+    through = Booking.counsellors.through.objects.filter(booking_id__in=[row[0] for row in rows])
+    for booking_id, first, last, username in through.order_by("user__username", "pk").values_list(
+            "booking_id", "user__first_name", "user__last_name", "user__username"):
+        # as User.get_full_name() or get_username()
+        named.setdefault(booking_id, []).append(f"{first} {last}".strip() or username)
+    return [CardRow(*row, tuple(named.get(row[0], ()))) for row in rows]
+
+
+def card_row(booking: Booking) -> CardRow:
+    """One booking already read, as a card row (its case and session read as the instance does)."""
+    return CardRow(booking.pk, booking.date, booking.start_time, booking.minutes, booking.format, booking.location,
+                   booking.room, booking.case.code if booking.case_id else None,
+                   booking.session.status if booking.session_id else None)
+
+
+def awaiting_outcome(unit: Unit, *, today: datetime.date, counsellor=None, group=None,
+                     names: bool = True) -> tuple[list[CardRow], int]:
     """Past bookings still without an outcome — the things to do — oldest first: the first
-    AWAITING_SHOWN of them, and how many there are."""
+    AWAITING_SHOWN of them (card rows), and how many there are."""
     waiting = _for(Booking.objects.filter(unit=unit, date__lt=today, session__isnull=True), unit, counsellor, group)
-    shown = list(_rows(waiting).order_by("date", "start_time", "pk")[:AWAITING_SHOWN])
+    shown = card_rows(waiting.order_by("date", "start_time", "pk")[:AWAITING_SHOWN], names=names)
     return shown, (waiting.count() if shown else 0)
 
 

@@ -88,13 +88,14 @@ def calendar(request, unit_slug):
         days = [start + datetime.timedelta(days=offset) for offset in range(7)]
     else:
         start, days = day, [day]
-    bookings = list(selectors.bookings_between(unit, start=days[0], end=days[-1], **chosen))
+    show_names = counsellor is None
+    bookings = selectors.card_rows(selectors.bookings_between(unit, start=days[0], end=days[-1], **chosen),
+                                   names=show_names)
     by_day = {each: [] for each in days}
     for booking in bookings:
         by_day[booking.date].append(booking)
-    awaiting, awaiting_total = selectors.awaiting_outcome(unit, today=today, **chosen)
+    awaiting, awaiting_total = selectors.awaiting_outcome(unit, today=today, names=show_names, **chosen)
     step = datetime.timedelta(days=7 if view == "week" else 1)
-    show_names = counsellor is None
     hours = selectors.reachability(unit)
     grid = [(each, booking_cards(by_day[each], request=request, today=today, show_names=show_names,
                                  compact=view == "week", opening=hours["opening"]),
@@ -194,7 +195,7 @@ def booking_detail(request, unit_slug, pk):
             return redirect(f"{_url('calendar', unit)}?date={form.cleaned_data['date'].isoformat()}")
     return render(request, "bookings/booking_detail.html", {
         "booking": booking, "form": form, "today": timezone.localdate(),
-        "card": booking_cards([booking], request=request, today=timezone.localdate()),
+        "card": booking_cards([selectors.card_row(booking)], request=request, today=timezone.localdate()),
         "counsellors": list(booking.counsellors.all()),
     })
 

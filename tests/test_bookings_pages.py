@@ -1,6 +1,7 @@
 """The calendar pages as each role sees them, the one-click outcome, and queries per page."""
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -114,6 +115,46 @@ def test_another_units_staff_group_is_a_404_and_a_counsellor_has_no_group_filter
     assert list(selection_counsellors(unit_b, group=foreign.pk)) == [alice]
     unit_bs_group_page = anna_client.get(_calendar(unit_a, "?counsellor=all")).content.decode()
     assert "Utredning" not in unit_bs_group_page and f"group:{own.pk}" in unit_bs_group_page
+
+
+def test_the_unit_day_shows_each_card_whole_and_escaped(anna_client, alice, anna, unit_a):
+    """A card as the chief sees the unit's day (bookings.cards writes it from plain rows): the
+    time, format, place and case code, the counsellors by user name, free text
+    escaped, the outcome badge once logged, and the one-click buttons while none is."""
+    alice.first_name, alice.last_name = "Åsa & <Ö>", "Berg"
+    alice.save()
+    with scope(unit=unit_a):
+        opened = case(unit_a, "P-2025-0007", opened_on=today() - datetime.timedelta(days=20))
+        planned = booking(unit_a, counsellors=[alice, anna], case=opened, format="family", minutes=90,
+                          room='Rum "3" & <b>', start_time=T(9, 0))
+        logged = booking(unit_a, counsellors=[alice], location="video", start_time=T(11, 0))
+        logged.session = Session.objects.create(unit=unit_a, date=logged.date, minutes=60, format="couple",
+                                                participants=2, status="no_show")
+        logged.save()
+    query = f"?counsellor=all&date={today().isoformat()}"
+    page = anna_client.get(_calendar(unit_a, query)).content.decode()
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value="X"', page)
+    base, which = f"/{unit_a.slug}/calendar/", f" {today().isoformat()} 09:00"
+    buttons = "".join(
+        f'<button type="submit" name="status" value="{value}" class="btn btn-sm {kind}">{label}'
+        f'<span class="visually-hidden">{which}</span></button>'
+        for value, kind, label in [("held", "btn-success", "Genomfört"), ("client_cancelled", "btn-outline-dark",
+                                   "Återbud"), ("no_show", "btn-outline-dark", "Uteblivet"),
+                                   ("unit_cancelled", "btn-outline-dark", "Inställt av enheten")])
+    assert (
+        f'<div class="booking border rounded p-2 mb-2" id="booking-{planned.pk}"><a class="fw-semibold" '
+        f'href="{base}{planned.pk}/">09:00–10:30</a><div class="small">Familj · Mottagningen, '
+        'Rum &quot;3&quot; &amp; &lt;b&gt; · P-2025-0007</div><div class="small text-body-secondary">Åsa &amp; '
+        f'&lt;Ö&gt; Berg, anna</div><form method="post" action="{base}{planned.pk}/outcome/" '
+        'class="d-flex flex-wrap gap-1 mt-1 outcome-buttons"><input type="hidden" name="csrfmiddlewaretoken" '
+        f'value="X"><input type="hidden" name="next" value="{base}{query.replace("&", "&amp;")}">{buttons}'
+        f'<a class="btn btn-sm btn-link" href="{base}{planned.pk}/log/">Genomfört, men annorlunda'
+        f'<span class="visually-hidden">{which}</span></a></form></div>') in page
+    assert (
+        f'<div class="booking border rounded p-2 mb-2" id="booking-{logged.pk}"><a class="fw-semibold" '
+        f'href="{base}{logged.pk}/">11:00–12:00</a> <span class="badge text-bg-secondary">Uteblivet</span>'
+        '<div class="small">Par · Video</div><div class="small text-body-secondary">Åsa &amp; &lt;Ö&gt; Berg</div>'
+        '</div>') in page
 
 
 def test_a_bad_date_shows_today_with_a_message(alice_client, unit_a):

@@ -68,3 +68,5 @@ def test_the_calendar_shows_opening_hours_and_marks_an_evening_booking(alice_cli
     evening_card = page[page.index(f'id="booking-{evening.pk}"'):][:400]
     daytime_card = page[page.index(f'id="booking-{daytime.pk}"'):][:400]
     assert "utanför öppettiderna" in evening_card and "utanför öppettiderna" not in daytime_card
+    # the badge is markup, not its escaped text (it was, for a booking without an outcome)
+    assert '</a> <span class="badge text-bg-info">utanför öppettiderna</span><div class="small">' in evening_card
