@@ -12,11 +12,12 @@ Deterministic for the given random generator; bulk inserts; skipped if the unit 
 has history."""
 
 import datetime
+import random
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 
-from intake.models import Application, Outcome
+from intake.models import Application, InitiatedBy, Outcome
 from units.models import Role, Unit
 
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     Case,
     CaseKind,
     ClimateScore,
+    ClosingFocus,
     Constellation,
     Course,
     FollowUpMeeting,
@@ -96,6 +98,7 @@ class _History:
     courses: list = field(default_factory=list)
     updated_cases: list = field(default_factory=list)
     started_applications: list = field(default_factory=list)
+    surveyed_applications: list = field(default_factory=list)
 
     def session(self, *, date, counsellors, case=None, status=SessionStatus.HELD, **values) -> Session:
         row = Session(unit=self.unit, case=case, date=date, status=status, logged_by=counsellors[0], **values)
@@ -129,8 +132,10 @@ class _History:
                             (OutcomeScore, self.scores), (ClimateScore, self.climate), (Visit, self.visits),
                             (Course, self.courses)]:
             model.objects.bulk_create(rows, batch_size=BATCH)
-        Case.objects.bulk_update(self.updated_cases, ["started_on", "closed_on"], batch_size=BATCH)
+        Case.objects.bulk_update(self.updated_cases, ["started_on", "closed_on", "closing_focus"], batch_size=BATCH)
         Application.objects.bulk_update(self.started_applications, ["outcome"], batch_size=BATCH)
+        Application.objects.bulk_update(self.surveyed_applications, ["adults", "children_affected", "initiated_by"],
+                                        batch_size=BATCH)
 
 
 def _first_held(sessions: list) -> datetime.date | None:
@@ -157,6 +162,9 @@ def _counselling(history: _History, start: datetime.date) -> None:
                                                handed_over_to__isnull=True)
                     .exclude(outcome__in=NOT_STARTED).select_related("case").order_by("offered_on", "pk"))
     evenings = unit.slug.startswith("leanlink")  # 002_93c1598fd6f3fa34.txt: "kvällsbesök kan erbjudas"
+    # The national survey's counts come from a generator of their own, so the rest of the history
+    # stays what it was before they were added.
+    survey = random.Random(f"national:{unit.slug}")
     for application in applications:
         case = application.case
         session_format = _pick(rng, {SessionFormat.COUPLE: 14, SessionFormat.INDIVIDUAL: 5, SessionFormat.FAMILY: 1})
@@ -181,8 +189,24 @@ def _counselling(history: _History, start: datetime.date) -> None:
         if case.started_on and not application.outcome:
             application.outcome = Outcome.STARTED
             history.started_applications.append(application)
+        _national_survey(survey, application, case, session_format)
+        history.surveyed_applications.append(application)
     if evenings:
         _groups(history, start, per_year=3, occasions=6, activity="", size=(5, 8), minutes=[90, 105, 120])
+
+
+def _national_survey(rng, application: Application, case: Case, session_format: str) -> None:
+    """The national survey's counts of a counselling case (README "National yearly statistics"):
+    adults and children affected, who took the contact, and the focus of a closed case; a few left
+    unstated, as counsellors leave them."""
+    adults = {SessionFormat.INDIVIDUAL: 1, SessionFormat.COUPLE: 2}.get(session_format, 2)
+    application.adults = None if rng.random() < 0.04 else adults
+    children = application.children_count
+    application.children_affected = children if children is not None and rng.random() < 0.95 else None
+    application.initiated_by = _pick(rng, {InitiatedBy.CLIENTS: 86, InitiatedBy.REFERRAL: 10, "": 4})
+    if case.closed_on:
+        case.closing_focus = _pick(rng, {ClosingFocus.REPAIR: 38, ClosingFocus.CLARIFYING: 27,
+                                         ClosingFocus.SEPARATION: 24, ClosingFocus.OTHER: 7, "": 4})
 
 
 def _groups(history: _History, start: datetime.date, *, per_year, occasions, activity, size, minutes) -> None:

@@ -130,6 +130,20 @@ def test_counselling_cases_are_started_and_mostly_closed(demo):
         assert Session.objects.filter(unit=unit).aggregate(last=Max("date"))["last"] <= END
 
 
+def test_counselling_demo_fills_the_national_survey_counts(demo):
+    """The national yearly statistics of the demo are not all zeros: adults, children affected,
+    who initiated the contact and the focus of closed cases are recorded for most cases."""
+    from reporting.national import count_unit_figures
+
+    unit = demo["leanlink-fr"]
+    with scope(unit=unit):
+        total = count_unit_figures(unit, 2025)["total"]
+    assert total["adults"] > total["cases_started"]  # couples count two adults
+    assert all(total["contact_initiated_by"][key] > 0 for key in ("clients", "referral"))
+    assert all(total["closed_case_focus"][key] > 0 for key in ("repair", "clarifying", "separation", "other"))
+    assert total["closed_case_focus"]["not_stated"] < total["cases_closed"] / 10
+
+
 def test_familjeteam_works_in_phases_with_improving_scores(demo):
     unit = demo["norrkoping-ft715"]
     with scope(unit=unit):
