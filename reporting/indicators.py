@@ -17,7 +17,7 @@ import json
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import ExtractDay, ExtractIsoWeekDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -215,6 +215,16 @@ def counted_work(unit, start, end) -> dict:
     return _nested(_aggregate(
         f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND {_not_corrected('s')}",
         [unit.pk, start, end, unit.pk], columns))
+
+
+def support_talk_parents(unit, start, end) -> int:
+    """003_eba17951e60b4a73.txt: "Antal föräldrar som erhållit råd- och stödsamtal" — parents,
+    not families: per case, the most participants at one of its held support talks in the
+    period (a couple's talk is two parents); a talk without a case counts its participants."""
+    talks = effective_sessions(unit).filter(date__range=(start, end), status=HELD, activity=Activity.SUPPORT_TALK)
+    in_cases = (talks.filter(case__isnull=False).values("case").order_by().annotate(most=Max("participants"))
+                .aggregate(parents=Sum("most")))["parents"] or 0
+    return in_cases + (talks.filter(case__isnull=True).aggregate(parents=Sum("participants"))["parents"] or 0)
 
 
 # ---- applications and the queue ------------------------------------------------------
@@ -495,6 +505,7 @@ SECTION_FIGURES = {
     "srs": srs,
     "family_climate": family_climate,
     "counted_work": counted_work,
+    "support_talk_parents": support_talk_parents,
     "not_current_again": not_current_again,
     "visits": visits,
     "courses": courses,

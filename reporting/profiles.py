@@ -248,6 +248,9 @@ def counted_work_tables(pair: Comparison):
     return [
         pair.breakdown("counted_work.sessions", _("Sessions held per activity"), labels),
         pair.breakdown("counted_work.cases", _("Cases (families) per activity"), labels),
+        pair.figures("support_talk_parents", _("Advice and support talks (råd- och stödsamtal)"), [
+            (_("Parents who received advice and support talks"), "support_talk_parents"),
+        ]),
     ]
 
 
@@ -296,7 +299,8 @@ THROUGHPUT = Section("throughput", _("Throughput"), ("cases_closed",), throughpu
 APPLICANTS = Section("applicants", _("Applicants"), ("applicants",), applicant_tables)
 CASE_WORK = Section("case_work", _("Case work"),
                     ("cases_by_phase", "urgent_assignments", "goals", "ors", "srs", "family_climate"), case_work_tables)
-COUNTED_WORK = Section("counted_work", _("Counted work"), ("counted_work",), counted_work_tables)
+COUNTED_WORK = Section("counted_work", _("Counted work"), ("counted_work", "support_talk_parents"),
+                       counted_work_tables)
 INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicator_tables)
 # 003_eba17951e60b4a73.txt, Uppföljning: "Måluppfyllelse BBiC-genomförandeplan".
 GOAL_FULFILMENT = Section("goal_fulfilment", _("Goal fulfilment (BBiC genomförandeplan)"), ("goals",),

@@ -18,6 +18,15 @@ _FIXED_PARTICIPANTS = {SessionFormat.INDIVIDUAL: 1, SessionFormat.COUPLE: 2}
 PHASES_THAT_MAY_OVERLAP = frozenset({Phase.Kind.TREATMENT, Phase.Kind.GENERALISATION})
 
 
+# 003_eba17951e60b4a73.txt: "Familjebehandlarna erbjuder upp till tre samtal utan biståndsprövning."
+SUPPORT_TALKS_WITHOUT_ASSESSMENT = 3
+
+
+def support_talks_need_assessment(held: int) -> bool:
+    """A case's held råd- och stödsamtal beyond the three offered without an assessment."""
+    return held > SUPPORT_TALKS_WITHOUT_ASSESSMENT
+
+
 def default_participants(session_format: str) -> int | None:
     """Individual and couple sessions need no count; families and groups must give one."""
     return _FIXED_PARTICIPANTS.get(session_format)

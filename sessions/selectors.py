@@ -13,7 +13,18 @@ from units.pages import Key, ordered
 from units.selectors import counselled_by, selection_counsellors
 
 from . import rules
-from .models import Case, ClimateScore, Course, OutcomeScore, Phase, Session, SessionStatus, Visit, person_label
+from .models import (
+    Activity,
+    Case,
+    ClimateScore,
+    Course,
+    OutcomeScore,
+    Phase,
+    Session,
+    SessionStatus,
+    Visit,
+    person_label,
+)
 
 # The session list's order: the latest day first; a day's timed sessions latest first, then
 # those without a start time, the latest logged first.
@@ -158,6 +169,14 @@ def case_is_overdue(case: Case, *, unit: Unit, today: datetime.date) -> bool:
     return rules.urgent_overdue(urgent=case.urgent, since=case.assigned_on or case.opened_on,
                                 regular_from=case.regular_from, closed_on=case.closed_on,
                                 days=unit.urgent_conversion_days, today=today)
+
+
+def support_talks_held(case: Case | None) -> int:
+    """Held råd- och stödsamtal of the case, each session once as it stands now."""
+    if case is None:
+        return 0
+    return effective_sessions(case.unit).filter(case=case, status=SessionStatus.HELD,
+                                                activity=Activity.SUPPORT_TALK).count()
 
 
 def case_sessions(case: Case) -> QuerySet:

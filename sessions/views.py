@@ -17,7 +17,7 @@ from units.charts import line_chart
 from units.exports import table_response
 from units.pages import page as list_page
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     CaseForm,
     CaseOpenForm,
@@ -36,7 +36,7 @@ from .forms import (
     add_service_errors,
     session_initial,
 )
-from .models import Case, Course, Goal, OutcomeScore, Phase, Session, Visit
+from .models import Activity, Case, Course, Goal, OutcomeScore, Phase, Session, SessionStatus, Visit
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -71,10 +71,26 @@ def session_new(request, unit_slug):
         success=_("The session is saved."))
     back = _back_within_unit(request)
     if session is not None:
+        _warn_if_assessment_due(request, session)
         # Back where the counsellor came from (the case, the landing page), the new row marked.
         return redirect(f"{back or _url('session_list', unit)}#session-{session.pk}")
     return render(request, "counselling/session_form.html", {"form": form, "title": _("Log a session"),
                                                              "back": back})
+
+
+def _warn_if_assessment_due(request, session) -> None:
+    """The fourth råd- och stödsamtal of a case: saved, with a warning (003_eba17951e60b4a73.txt)."""
+    if session.activity != Activity.SUPPORT_TALK or session.status != SessionStatus.HELD:
+        return
+    held = selectors.support_talks_held(session.case)
+    if rules.support_talks_need_assessment(held):
+        messages.warning(request, _assessment_warning(session.case, held))
+
+
+def _assessment_warning(case, held: int) -> str:
+    return _("Case %(code)s has had %(held)s advice and support talks. Up to %(limit)s are offered without an "
+             "assessment (biståndsprövning): the next step is an application or an assessment.") % {
+        "code": case.code, "held": held, "limit": rules.SUPPORT_TALKS_WITHOUT_ASSESSMENT}
 
 
 def _back_within_unit(request) -> str | None:
@@ -281,9 +297,14 @@ def _case_page(request, case, **bound):
     unit = request.unit
     today = timezone.localdate()
     sessions = list(selectors.case_sessions(case))
+    corrected = {row.corrects_id for row in sessions if row.corrects_id}
+    support_talks = sum(1 for row in sessions if row.pk not in corrected and row.status == SessionStatus.HELD
+                        and row.activity == Activity.SUPPORT_TALK)
     context = {
         "case": case,
         "overdue": selectors.case_is_overdue(case, unit=unit, today=today),
+        "assessment_warning": _assessment_warning(case, support_talks)
+        if rules.support_talks_need_assessment(support_talks) else None,
         "case_form": bound.get("case_form") or CaseForm(unit=unit, initial=_case_initial(case)),
         "sessions": sessions,
     }

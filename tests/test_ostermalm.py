@@ -2,17 +2,20 @@
 against counts worked out by hand. The unit reports by tertial: 2025-T1 is 2025-01-01..04-30."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import translation
 from django_scopes import scope
 
 from reporting import indicators, profiles
-from sessions.models import Case, Goal
+from sessions import rules
+from sessions.models import Case, Goal, Session
 from tests import factories
 from tests.conftest import logged_in
-from tests.stats_builders import case
+from tests.stats_builders import case, session
 from units.models import Unit
 from units.periods import Period
 
@@ -194,3 +197,57 @@ def test_maluppfyllelse_is_in_the_page_the_export_and_the_json(fe_client, fe):
 def test_the_yearly_brief_names_goals_met():
     labels = [str(label) for label, _path, _percent in profiles.HEADLINES[Unit.Kind.FAMILY_UNIT]]
     assert "Goals met, cases closed" in labels
+
+
+# --- råd- och stödsamtal -------------------------------------------------------------------------------
+
+
+def test_antal_foraldrar_som_erhallit_rad_och_stodsamtal_counts_parents_not_families(in_fe):
+    couple, single, again = case(in_fe), case(in_fe), case(in_fe)
+    session(in_fe, couple, "2025-01-01", activity="support_talk", format="individual")  # first day of T1
+    session(in_fe, couple, "2025-02-01", activity="support_talk", format="couple", participants=2)
+    session(in_fe, single, "2025-04-30", activity="support_talk")  # last day: 1 parent
+    session(in_fe, single, "2025-05-01", activity="support_talk", format="couple", participants=2)  # after T1
+    session(in_fe, again, "2024-12-31", activity="support_talk", format="couple", participants=2)  # before T1
+    no_show = session(in_fe, again, "2025-03-01", activity="support_talk", status="no_show")
+    session(in_fe, again, "2025-03-02", activity="cooperation_talk", format="couple", participants=2)
+    session(in_fe, None, "2025-03-03", activity="support_talk", format="couple", participants=2)  # no case: 2
+    # A held talk corrected to a no-show counts nowhere.
+    held = session(in_fe, again, "2025-03-04", activity="support_talk", format="couple", participants=2)
+    session(in_fe, again, "2025-03-04", activity="support_talk", status="no_show", corrects=held)
+    # Parents: couple 2 (the most at one talk), single 1, the caseless couple 2 = 5; families (cases) 2.
+    figures = indicators.period_figures(unit=in_fe, period=T1)
+    assert figures["support_talk_parents"] == 5
+    assert figures["counted_work"]["cases"]["support_talk"] == 2
+    assert no_show.status == "no_show"
+    assert indicators.period_figures(unit=in_fe, period=Period.parse("2023-T1"))["support_talk_parents"] == 0
+
+
+@pytest.mark.parametrize(("held", "due"), [(0, False), (3, False), (4, True), (7, True)])
+def test_upp_till_tre_samtal_utan_bistandsprovning(held, due):
+    assert rules.support_talks_need_assessment(held) is due
+
+
+def _log_support_talk(client, unit, the_case, date):
+    return client.post(f"/{unit.slug}/sessions/new/", {
+        "date": date, "minutes": 60, "format": "individual", "location": "office", "status": "held",
+        "case": the_case.pk, "activity": "support_talk", "idempotency_key": uuid.uuid4(),
+        "counsellors": [get_user_model().objects.get(username="stina").pk]},
+        follow=True)
+
+
+def test_the_fourth_support_talk_for_the_same_case_warns(fe_client, fe):
+    with scope(unit=fe):
+        family = case(fe)
+        for date in ("2025-01-10", "2025-01-17"):
+            session(fe, family, date, activity="support_talk")
+        session(fe, family, "2025-01-20", activity="support_talk", status="no_show")  # not a talk held
+    third = _log_support_talk(fe_client, fe, family, "2025-01-24")
+    assert [m.level_tag for m in third.context["messages"]] == ["success"]
+    fourth = _log_support_talk(fe_client, fe, family, "2025-01-31")
+    warnings = [str(m) for m in fourth.context["messages"] if m.level_tag == "warning"]
+    assert len(warnings) == 1 and "4 råd- och stödsamtal" in warnings[0]
+    with scope(unit=fe):
+        assert Session.objects.filter(unit=fe, case=family, activity="support_talk", status="held").count() == 4
+    page = fe_client.get(f"/{fe.slug}/cases/{family.pk}/")
+    assert "biståndsprövning" in page.context["assessment_warning"]
