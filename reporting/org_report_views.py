@@ -9,7 +9,8 @@ from units.pdf import render_pdf
 from units.periods import Period
 from units.services import audit_log
 
-from .selectors import latest_submitted, organisation_figures
+from . import profiles
+from .selectors import latest_submitted, organisation_columns, organisation_headers
 
 
 def org_reports(request, org_slug, year):
@@ -26,15 +27,20 @@ def org_status_pdf(request, org_slug, year):
     """One status report over all the organisation's units (København: the yearly status
     across the city's Familierådgivninger, 004_4991f6e8c25cfe0a.txt), built on request."""
     period = Period(year, "year")
-    units, tables, headers = organisation_figures(request.organisation, period)
+    units, current = organisation_columns(request.organisation, period)
+    _units, earlier = organisation_columns(request.organisation, period.year_earlier(), units=units)
+    kinds = [unit.kind for unit in units]
+    tables, headers = profiles.organisation_tables(current, kinds), organisation_headers(units)
+    headline = profiles.organisation_headline(kinds, current, earlier)
     duties = []
     for unit in units:
         if unit.kind == unit.Kind.OPEN_COUNSELLING:
             with scope(unit=unit):
                 duties.append({"unit": unit, "duties": concept_duties(unit=unit, year=year)})
     pdf = render_pdf(template="reporting/pdf/org_status.html", language=request.LANGUAGE_CODE, context={
-        "organisation": request.organisation, "period": period, "year": year, "units": units, "tables": tables,
-        "headers": headers, "duties": duties, "built_on": timezone.localdate(),
+        "organisation": request.organisation, "period": period, "year": year, "units": units,
+        "tables": profiles.shown_organisation_tables(tables), "headers": headers, "headline": headline,
+        "earlier_year": year - 1, "duties": duties, "built_on": timezone.localdate(),
         "thresholds": sorted({unit.suppression_threshold for unit in units if unit.is_anonymous}),
     })
     audit_log(user=request.user, unit=None, action="report.org_status", object_type="organisation",

@@ -380,6 +380,40 @@ def headline(unit, current: dict, earlier: dict) -> dict:
     return {"rows": rows, "chart": chart, "goal": goal}
 
 
+def organisation_headline(kinds: list[str], current: list[dict], earlier: list[dict]) -> dict:
+    """The organisation status report's first page: the key figures of each profile present
+    (HEADLINES: København's inquiries and courses) per unit and in total, the total beside the
+    year before with the change, and one chart of the totals. `current` and `earlier` are the
+    units' figures as they leave the units, one per unit in the order of `kinds`."""
+    specs = {}
+    for kind in dict.fromkeys(kinds):
+        for label, path, percent in HEADLINES[kind]:
+            specs.setdefault(path, (label, percent))
+
+    def total(values, adds):
+        if len(values) == 1:
+            return values[0]
+        return organisation_total(values) if adds else None
+
+    rows = []
+    for path, (label, percent) in specs.items():
+        adds = not percent and not path.endswith("median")
+        cells = [value_at(figures, path) for figures in current]
+        now, before = total(cells, adds), total([value_at(figures, path) for figures in earlier], adds)
+        rows.append({"label": label, "path": path, "cells": cells, "current": now, "earlier": before,
+                     "percent": percent, "change": None if percent else change_percent(now, before), "adds": adds})
+    counts = [row for row in rows if row["adds"]]
+
+    def bars(values):
+        return [value if isinstance(value, int) or is_mark(value) else None for value in values]
+
+    chart = bar_chart(title=str(_("Key figures")), labels=[str(row["label"]) for row in counts], series=[
+        (current[0]["period"], bars([row["current"] for row in counts])),
+        (earlier[0]["period"], bars([row["earlier"] for row in counts])),
+    ]) if current and counts else None
+    return {"rows": rows, "chart": chart}
+
+
 def profile_for(unit) -> Profile:
     return PROFILES[unit.kind]
 
@@ -423,34 +457,100 @@ ORGANISATION_ROWS = [
 ]
 
 
-def organisation_tables(columns: list[dict]) -> list[dict]:
-    """Units side by side — `columns` are each unit's figures (suppressed as they leave the unit) —
-    with a total column when there are several (København: both bydele and the city)."""
+# What a profile adds to the organisation page before the session figures (issue 18: København's
+# comparison shows the units' own work — 004_4991f6e8c25cfe0a.txt "Familierådgivningerne registrerer
+# henvendelser og forløb" — not the sessions they do not log): its key figures, then its breakdowns
+# (dotted path, title, labels, the path of their published total).
+ORGANISATION_PROFILE_ROWS = {
+    Unit.Kind.OPEN_COUNSELLING: [
+        (_("Inquiries"), "visits.total", "count"),
+        (_("Courses started"), "courses.started", "count"),
+        (_("Courses ended"), "courses.ended", "count"),
+        (_("Courses open at the end of the period"), "courses.open_at_end", "count"),
+    ],
+}
+ORGANISATION_PROFILE_BREAKDOWNS = {
+    Unit.Kind.OPEN_COUNSELLING: [
+        ("visits.by_channel", _("Inquiries by channel"), _choices(Visit.Channel, not_stated=False), "visits.total"),
+        ("visits.by_topic", _("Inquiries by topic"), _choices(Visit.Topic, not_stated=False), "visits.total"),
+        ("visits.by_gender", _("Inquiries by gender"), _choices(Visit.Gender), "visits.total"),
+        ("visits.by_background", _("Inquiries by background"), _choices(Visit.Background), "visits.total"),
+        ("visits.by_child_age_band", _("Inquiries by children's age"), _choices(Visit.ChildAgeBand), "visits.total"),
+    ],
+}
+
+
+def organisation_total(values: list):
+    """A count across units: hidden when any unit's part is hidden; a unit whose profile has no
+    such figure (None) adds nothing; None when no unit has it."""
+    present = [value for value in values if value is not None]
+    return combined_total(present) if present else None
+
+
+def _organisation_profile_tables(columns: list[dict], kinds: list[str], row) -> list[dict]:
+    """The profiles' own key figures and breakdowns, for the kinds of unit present."""
+    present = list(dict.fromkeys(kinds))
+    rows = [spec for kind in present for spec in ORGANISATION_PROFILE_ROWS.get(kind, [])]
+    tables = []
+    if rows:
+        tables.append({"key": "profile_figures", "title": _("Inquiries and courses"), "rows": [
+            row(label, [value_at(figures, path) for figures in columns], adding, key=path)
+            for label, path, adding in rows]})
+    breakdown_specs = [spec for kind in present for spec in ORGANISATION_PROFILE_BREAKDOWNS.get(kind, [])]
+    for path, title, labels, total in breakdown_specs:
+        breakdowns = [value_at(figures, path) for figures in columns]
+        tables.append({"key": path.replace(".", "_"), "title": title, "rows": [
+            *[row(category_label(labels, category),
+                  [None if breakdown is None else breakdown.get(category, 0) for breakdown in breakdowns], "count",
+                  key=category)
+              for category in labels],
+            row(_("Total"), [value_at(figures, total) for figures in columns], "count", key=total, total=True),
+        ]})
+    return tables
+
+
+def organisation_tables(columns: list[dict], kinds: list[str] = ()) -> list[dict]:
+    """Units side by side — `columns` are each unit's figures (suppressed as they leave the unit),
+    `kinds` their `Unit.kind` — with a total column when there are several (København: both bydele
+    and the city). The profiles' own figures come first (ORGANISATION_PROFILE_ROWS)."""
     with_total = len(columns) > 1
 
-    def row(label, values, adding, *, percent=False):
+    def row(label, values, adding, *, percent=False, key=None, total=False):
         if with_total:
             if adding == "count":
-                values = [*values, combined_total(values)]
+                values = [*values, organisation_total(values)]
             elif adding == "hours":
                 hidden = any(map(is_mark, values))
                 values = [*values, SECONDARY if hidden else str(sum(Decimal(value) for value in values))]
             else:
                 values = [*values, None]
-        return {"label": label, "cells": values, "percent": percent}
+        return {"label": label, "cells": values, "percent": percent, "key": key, "total": total}
 
-    tables = [{"key": "key_figures", "title": _("Key figures"), "rows": [
-        row(label, [value_at(figures, path) for figures in columns], adding, percent=path.endswith("_share"))
-        for label, path, adding in ORGANISATION_ROWS
-    ]}]
+    tables = [*_organisation_profile_tables(columns, list(kinds), row), {
+        "key": "key_figures", "title": _("Key figures"), "rows": [
+            row(label, [value_at(figures, path) for figures in columns], adding, percent=path.endswith("_share"),
+                key=path)
+            for label, path, adding in ORGANISATION_ROWS
+        ]}]
     for key, title, labels in [("sessions_by_format", _("Sessions held by format"), FORMAT_LABELS),
                                ("new_applications_by_municipality", _("New applications by municipality"), {})]:
         breakdowns = [figures[key] for figures in columns]
         tables.append({"key": key, "title": title, "rows": [
-            row(category_label(labels, category), [breakdown.get(category, 0) for breakdown in breakdowns], "count")
+            row(category_label(labels, category), [breakdown.get(category, 0) for breakdown in breakdowns], "count",
+                key=category)
             for category in (labels or categories_found(*breakdowns))
         ]})
     return tables
+
+
+def shown_organisation_tables(tables: list[dict]) -> list[dict]:
+    """The tables a reader is shown (page and PDF): one whose every cell is zero or missing is left
+    out — København's units log no sessions. The export keeps every table, as the unit's does."""
+    def empty(value):
+        return value is None or value == 0 or (isinstance(value, str) and not value.strip("0.,"))
+
+    return [table for table in tables
+            if not all(empty(value) for row in table["rows"] for value in row["cells"])]
 
 
 def export_value(value):

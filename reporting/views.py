@@ -97,7 +97,7 @@ def org_stats(request, org_slug, period: Period):
         return table_response(request, filename=f"{request.organisation.slug}-{period}", fmt=fmt,
                               headers=[_("Table"), *headers], rows=profiles.organisation_export_rows(tables))
     return render(request, "reporting/org_stats.html", {
-        "period": period, "units": units, "tables": tables, "headers": headers,
+        "period": period, "units": units, "tables": profiles.shown_organisation_tables(tables), "headers": headers,
         "running": state == "running", "as_of": timezone.localdate() if state == "running" else None,
         "steps": {"previous": period.previous(), "next": period.next()},
         "thresholds": sorted({unit.suppression_threshold for unit in units if unit.is_anonymous}),

@@ -262,3 +262,99 @@ def test_the_command_prints_what_the_outsider_fetches(olga_client, history):
     out = StringIO()
     call_command("period_stats", unit=history.slug, period="2025-Q2", audience="outside", stdout=out)
     assert json.loads(out.getvalue()) == olga_client.get(f"/{history.slug}/stats/2025-Q2/?export=json").json()
+
+
+# ---- København: the city-wide status adds the bydele up ----------------------------------------
+
+
+@pytest.fixture
+def bydele(db):
+    """Two small anonymous København units with two years of inquiries, drawn so that many cells are small."""
+    from sessions.models import Visit
+    from units.models import Unit
+
+    org = factories.organisation("kobenhavn", "Københavns Kommune", "København", "DK")
+    units = [factories.unit(slug, org=org, kind=Unit.Kind.OPEN_COUNSELLING, language="da", country="DK",
+                            funders=("København",)) for slug in ("kbh-a", "kbh-n")]
+    rng = random.Random(16)
+    for unit in units:
+        with scope(unit=unit):
+            Visit.objects.bulk_create([Visit(
+                unit=unit, date=date(2024, 1, 1) + timedelta(days=rng.randrange(730)),
+                channel=rng.choice(["walk_in"] * 5 + ["phone"] * 3 + ["email", "home"]),
+                topic=rng.choice(["couple", "separation", "separation", "upbringing", "loss", "bullying", "other"]),
+                child_age_band=rng.choice(["", "0-2", "3-5", "6-12", "6-12", "13-17"]),
+                gender=rng.choice(["female"] * 6 + ["male"] * 3 + ["other", ""]),
+                background=rng.choice(["danish"] * 6 + ["western", "non_western", "non_western", ""]),
+            ) for _ in range(rng.randint(150, 220))])
+    return units
+
+
+def _inquiry_attack(fetched: dict, city: dict | None, units: list, *, threshold: int) -> list[str]:
+    """Hidden inquiry cells of either unit (or of the city column, when `city` is given) whose value the
+    reader works out from every period of both units' pages and, with `city`, the organisation's comparison
+    of every period, whose city column adds the bydele up."""
+    determined = []
+    for path, total in outside.PARTITIONS.items():
+        if not path.startswith("visits."):
+            continue
+        key = path.replace(".", "_")
+        categories = sorted({category for pages in fetched.values() for figures in pages.values()
+                             for category in (_get(figures, path) or {})})
+        family = Family([(unit.slug, category) for unit in units for category in categories])
+        for label in LABELS:
+            months = _months_of(label)
+            for unit in units:
+                figures = fetched[unit.slug][label]
+                for category in categories:
+                    family.observe(family.expression([(unit.slug, category)], months), _get(figures, path)[category],
+                                   where=f"{unit.slug}:{label}:{path}.{category}",
+                                   small=f"{path}.{category}" in figures["suppressed_below_threshold"],
+                                   threshold=threshold)
+                if _get(figures, total) is not None:
+                    family.equalities.append((family.expression([(unit.slug, c) for c in categories], months),
+                                              _get(figures, total)))
+            for category in categories if city else []:
+                cell = city[label][key][category][-1]
+                family.observe(family.expression([(unit.slug, category) for unit in units], months),
+                               None if isinstance(cell, str) else cell, where=f"city:{label}:{path}.{category}",
+                               small=False, threshold=threshold)
+        for where, value in family.determined():
+            published = fetched[units[0].slug][where.split(":")[1]]["sessions_held"] is not None
+            if published or 0 < value < threshold:
+                determined.append(where)
+    return sorted(determined)
+
+
+def test_the_city_total_lets_no_hidden_inquiry_cell_of_a_bydel_be_worked_out(bydele):
+    """The organisation's comparison (the function its page, export and status PDF share) prints each
+    unit's column as the unit's own page does and a city column that adds them up, hidden where any part
+    is. Read together with every period of both units' pages, it gives the attacker nothing more: no city
+    cell and no unit cell can be worked out that the units' pages alone did not give.
+
+    What the units' pages alone give is the unit-level protection's business (the test above). With
+    these inquiries it finds one: a half-year the unit does not publish, whose cell is the year's less
+    the two published quarters of the other half when both of its own quarters are hidden in that row,
+    came out as a small count — reported to the lead, not hidden by choosing another seed."""
+    from reporting.selectors import organisation_figures
+    from tests.conftest import logged_in
+
+    client = logged_in(factories.user("bfck", org=bydele[0].organisation))
+    threshold = bydele[0].suppression_threshold
+    fetched = {unit.slug: _fetch_all(client, unit) for unit in bydele}
+    city, hidden = {}, 0
+    for label in LABELS:
+        _units, tables, _headers = organisation_figures(bydele[0].organisation, Period.parse(label))
+        city[label] = {table["key"]: {row["key"]: row["cells"] for row in table["rows"]} for table in tables}
+        for index, unit in enumerate(bydele):  # the unit's column is what its own page shows
+            figures = fetched[unit.slug][label]
+            for path in (path for path in outside.PARTITIONS if path.startswith("visits.")):
+                for category, value in _get(figures, path).items():
+                    cell = city[label][path.replace(".", "_")][category][index]
+                    assert cell == value or (value is None and suppression.is_mark(cell)), (label, path, category)
+        hidden += sum(suppression.is_mark(cells[-1]) for key, rows in city[label].items() if key.startswith("visits_")
+                      for cells in rows.values())
+    assert hidden > 40  # the data is small enough for the attack to matter
+    alone = _inquiry_attack(fetched, None, bydele, threshold=threshold)
+    with_city = _inquiry_attack(fetched, city, bydele, threshold=threshold)
+    assert [where for where in with_city if where not in alone] == [], "\n".join(with_city)
