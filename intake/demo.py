@@ -5,11 +5,14 @@ cases come from assignments."""
 
 import datetime
 import math
+import random
 
 from sessions.models import Case
 from units.models import Membership, Role, Unit
 
 from .models import (
+    CHILD_BAND_FIELDS,
+    PRIORITY_GROUPS,
     AgeBand,
     Application,
     Channel,
@@ -20,6 +23,7 @@ from .models import (
     ExceptionReason,
     IntakeSettings,
     Outcome,
+    QueueOrder,
     RelationshipLength,
     RelationshipType,
 )
@@ -37,6 +41,8 @@ EXCEPTION_SHARE = {"leanlink-fr": 0.03}
 # Anonymous units record the reason as a code only (moving to Linköping; the children live there).
 EXCEPTION_REASONS = [ExceptionReason.MOVED, ExceptionReason.AGREED]
 NOTICE_RECIPIENTS = {"leanlink-fr": "Social- och omsorgsförvaltningen, Linköpings kommun"}
+# Norrköping offers the priority groups a time first (000_610e279258caecb4.txt: "väntetiden … anpassas").
+QUEUE_ORDERS = {"norrkoping-fr": QueueOrder.PRIORITY_THEN_WAIT}
 SEASON = {1: 1.35, 2: 1.15, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.8, 7: 0.45, 8: 1.2, 9: 1.4, 10: 1.1, 11: 1.0, 12: 0.7}
 DEMO_COMPETENCES = {
     "counsellor": [Competence.VIOLENCE],
@@ -51,10 +57,13 @@ def seed_history(*, unit: Unit, rng, start: datetime.date, end: datetime.date) -
     if Application.objects.filter(unit=unit).exists():
         return
     team = _seed_team(unit)
-    if unit.slug in NOTICE_RECIPIENTS:
-        IntakeSettings.objects.get_or_create(unit=unit, defaults={"administration_name": NOTICE_RECIPIENTS[unit.slug]})
+    if unit.slug in NOTICE_RECIPIENTS or unit.slug in QUEUE_ORDERS:
+        IntakeSettings.objects.get_or_create(unit=unit, defaults={
+            "administration_name": NOTICE_RECIPIENTS.get(unit.slug, ""),
+            "queue_order": QUEUE_ORDERS.get(unit.slug, QueueOrder.ACUTE_THEN_WAIT)})
     municipalities = agreement_municipalities(unit=unit, day=end)
     applications = _simulate(unit, rng, start, end, municipalities=municipalities, team=team)
+    _children_ages(applications, random.Random(f"{unit.slug}:children"))
     numbers: dict[int, int] = {}
     for application in applications:
         year = application.received_on.year
@@ -123,7 +132,10 @@ def _simulate(unit, rng, start, end, *, municipalities, team) -> list[Applicatio
         if weekday:
             # Free first-visit times this weekday; an unused time is lost. Acute cases get one anyway.
             slots = _poisson(rng, slots_per_weekday * _capacity(day))
-            waiting.sort(key=lambda entry: (not entry[0].acute, entry[0].received_on))
+            by_group = QUEUE_ORDERS.get(unit.slug) == QueueOrder.PRIORITY_THEN_WAIT
+            waiting.sort(key=lambda entry: (not entry[0].acute,
+                                            by_group and not any(getattr(entry[0], flag) for flag in PRIORITY_GROUPS),
+                                            entry[0].received_on))
             for entry in list(waiting):
                 application, called_back_on = entry
                 if (application.acute and application.received_on < day) or (slots > 0 and called_back_on <= day):
@@ -156,6 +168,28 @@ def _new_application(unit, rng, day, municipalities, weights) -> Application:
     application.small_children = application.youngest_child_age_band in (ChildAgeBand.UNBORN, ChildAgeBand.AGE_0_2)
     application.case = Case(unit=unit, code="", opened_on=day)
     return application
+
+
+def _children_ages(applications, rng) -> None:
+    """Every child's age band, the youngest in the band already drawn; an expected child now and then.
+    A separate random stream, so the rest of the history stays as it was for a seed."""
+    bands = list(CHILD_BAND_FIELDS)
+    for application in applications:
+        if not application.children_count or not application.youngest_child_age_band:
+            continue
+        youngest = bands.index(application.youngest_child_age_band)
+        counts = dict.fromkeys(bands[1:], 0)
+        born = application.children_count
+        if youngest == 0:
+            application.children_unborn = 1
+            youngest = 1
+        else:
+            counts[bands[youngest]] += 1
+            born -= 1
+        for _child in range(born):
+            counts[bands[rng.randint(youngest, min(youngest + 2, len(bands) - 1))]] += 1
+        for band, count in counts.items():
+            setattr(application, CHILD_BAND_FIELDS[band], count)
 
 
 def _offer(application, rng, day, end, team) -> None:

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from units.models import Municipality, Unit
 from units.widgets import DateInput
 
-from .models import Application, Competence, ExceptionReason, NoteCode, Outcome
+from .models import CHILD_BAND_FIELDS, Application, Competence, ExceptionReason, NoteCode, Outcome
 from .selectors import Counsellor
 
 OTHER_MUNICIPALITY = "other"
@@ -36,8 +36,8 @@ class ApplicationForm(forms.ModelForm):
             "received_on", "channel", "municipality", "exception_code", "exception_reason", "contact_path",
             "acute", "pregnancy", "small_children", "high_conflict", "violence",
             "age_band", "partner_age_band", "relationship_type", "relationship_length",
-            "children_count", "youngest_child_age_band", "adults", "children_affected", "initiated_by",
-            "wanted_competence", "note_codes", "note",
+            "children_count", "youngest_child_age_band", *CHILD_BAND_FIELDS.values(),
+            "adults", "children_affected", "initiated_by", "wanted_competence", "note_codes", "note",
         ]
         widgets = {"received_on": DATE_INPUT}
 
@@ -68,7 +68,7 @@ class ApplicationForm(forms.ModelForm):
                      "youngest_child_age_band", "initiated_by"):
             self.fields[name].choices = [("", NOT_STATED), *self.fields[name].choices[1:]]
         self.fields["wanted_competence"].choices = [("", _("No special wish")), *Competence.choices]
-        for name in ("children_count", "adults", "children_affected"):
+        for name in ("children_count", "adults", "children_affected", *CHILD_BAND_FIELDS.values()):
             self.fields[name].widget.attrs.update({"min": 0, "max": 20})
 
     def clean_note_codes(self):
@@ -81,6 +81,9 @@ class ApplicationForm(forms.ModelForm):
             cleaned["exception_code"] = ""
             cleaned["exception_reason"] = ""
         return cleaned
+
+    def child_band_fields(self):
+        return [self[name] for name in CHILD_BAND_FIELDS.values()]
 
     def application_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}

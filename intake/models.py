@@ -115,6 +115,25 @@ class InitiatedBy(models.TextChoices):
 
 
 PRIORITY_FLAGS = ("acute", "pregnancy", "small_children", "high_conflict", "violence")
+# The priority groups after acute crisis (000_610e279258caecb4.txt: "För par i akut kris som är
+# gravida, har små barn eller för par med hög konfliktnivå kommer väntetiden … att anpassas").
+PRIORITY_GROUPS = ("pregnancy", "small_children", "high_conflict", "violence")
+# 000_610e279258caecb4.txt: "antal barn i familjen och deras ålder" — the number of children in
+# each age band, every child, not only the youngest. Expected children are not in children_count.
+CHILD_BAND_FIELDS = {
+    ChildAgeBand.UNBORN: "children_unborn",
+    ChildAgeBand.AGE_0_2: "children_0_2",
+    ChildAgeBand.AGE_3_6: "children_3_6",
+    ChildAgeBand.AGE_7_12: "children_7_12",
+    ChildAgeBand.AGE_13_17: "children_13_17",
+    ChildAgeBand.ADULT: "children_18_plus",
+}
+
+
+class QueueOrder(models.TextChoices):
+    ACUTE_THEN_WAIT = "acute_wait", _("Acute first, then the longest wait")
+    PRIORITY_THEN_WAIT = "priority_wait", _(
+        "Acute first, then pregnancy, small children, high conflict or violence, then the longest wait")
 
 
 def validate_note_codes(value: str) -> None:
@@ -164,6 +183,19 @@ class Application(models.Model):
     youngest_child_age_band = models.CharField(
         _("youngest child's age"), max_length=6, choices=ChildAgeBand.choices, blank=True
     )
+    # Children per age band (CHILD_BAND_FIELDS); empty means not stated.
+    children_unborn = models.PositiveSmallIntegerField(
+        _("children expected"), null=True, blank=True, validators=[MaxValueValidator(20)])
+    children_0_2 = models.PositiveSmallIntegerField(
+        _("children 0–2 years"), null=True, blank=True, validators=[MaxValueValidator(20)])
+    children_3_6 = models.PositiveSmallIntegerField(
+        _("children 3–6 years"), null=True, blank=True, validators=[MaxValueValidator(20)])
+    children_7_12 = models.PositiveSmallIntegerField(
+        _("children 7–12 years"), null=True, blank=True, validators=[MaxValueValidator(20)])
+    children_13_17 = models.PositiveSmallIntegerField(
+        _("children 13–17 years"), null=True, blank=True, validators=[MaxValueValidator(20)])
+    children_18_plus = models.PositiveSmallIntegerField(
+        _("children 18 and over"), null=True, blank=True, validators=[MaxValueValidator(20)])
     # The national survey's counts per case: numbers, never persons.
     adults = models.PositiveSmallIntegerField(
         _("adults (18 and over) in the case"), null=True, blank=True, validators=[MaxValueValidator(20)]
@@ -239,6 +271,12 @@ class Application(models.Model):
             errors["exception_code"] = _("Choose the reason for the exception.")
         if self.municipality_id is not None and (self.exception_code or self.exception_reason):
             errors["exception_code"] = _("A reason is only recorded for residents of other municipalities.")
+        bands = self.children_by_band
+        born = sum(count for band, count in bands.items() if band != ChildAgeBand.UNBORN)
+        if bands and self.children_count is not None and born != self.children_count:
+            errors["children_count"] = _(
+                "The children in the age bands (%(born)s, expected ones not counted) do not add up to the "
+                "number of children.") % {"born": born}
         if self.received_on and self.received_on > timezone.localdate():
             errors["received_on"] = _("The received date cannot be in the future.")
         for name in ("offered_on", "closed_on"):
@@ -259,6 +297,16 @@ class Application(models.Model):
     @property
     def priority_labels(self) -> list[str]:
         return [self._meta.get_field(name).verbose_name for name in PRIORITY_FLAGS if getattr(self, name)]
+
+    @property
+    def children_by_band(self) -> dict[str, int]:
+        """{age band: children} for the bands filled in (zero included)."""
+        return {band: getattr(self, name) for band, name in CHILD_BAND_FIELDS.items()
+                if getattr(self, name) is not None}
+
+    @property
+    def children_band_labels(self) -> list[str]:
+        return [f"{ChildAgeBand(band).label}: {count}" for band, count in self.children_by_band.items() if count]
 
     @property
     def is_waiting(self) -> bool:
@@ -334,6 +382,10 @@ class IntakeSettings(models.Model):
         help_text=_("The chief's page asks for a notice when the longest wait exceeded the limit on this many "
                     "of the last 30 days."),
     )
+    queue_order = models.CharField(
+        _("queue order"), max_length=15, choices=QueueOrder.choices, default=QueueOrder.ACUTE_THEN_WAIT,
+        db_default=QueueOrder.ACUTE_THEN_WAIT,
+        help_text=_("How the waiting applications are listed on the queue page."))
     notice_recipients = models.CharField(
         _("send the long-wait notice to"), max_length=500, blank=True,
         validators=[validate_email_list],

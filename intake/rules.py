@@ -45,3 +45,9 @@ def month_starts(last_day: datetime.date, count: int) -> list[datetime.date]:
 def month_end(start: datetime.date) -> datetime.date:
     following = datetime.date(start.year + start.month // 12, start.month % 12 + 1, 1)
     return following - datetime.timedelta(days=1)
+
+
+def youngest_band(children_by_band: dict[str, int]) -> str:
+    """The first age band holding a child, the bands given youngest first
+    (Application.children_by_band), or "" when none holds one."""
+    return next((band for band, count in children_by_band.items() if count), "")

@@ -4,14 +4,14 @@ queries whatever the number of applications (counts are filtered aggregates in t
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Min, Q, QuerySet
 
 from units.access import units_sharing_a_funder
 from units.models import Agreement, Membership, Municipality, Unit
 from units.pages import Key
 from units.periods import month_end
 
-from .models import Application, CounsellorCompetence, IntakeSettings
+from .models import PRIORITY_GROUPS, Application, CounsellorCompetence, IntakeSettings, QueueOrder
 from .rules import days_waited, month_starts, wait_level
 
 LONG_WAIT_WINDOW_DAYS = 30
@@ -75,14 +75,28 @@ class QueueRow:
     suggested: list[str]
 
 
-def queue_order() -> tuple[Key, ...]:
-    """The queue's order, as the page's keys: acute first, then the longest wait (calendar days) first."""
-    return (Key("acute", descending=True), Key("received_on"), Key("pk"))
+def unit_queue_order(*, unit: Unit) -> str:
+    """The unit's queue order setting (IntakeSettings.queue_order)."""
+    return IntakeSettings.objects.filter(unit=unit).values_list("queue_order", flat=True).first() \
+        or QueueOrder.ACUTE_THEN_WAIT
+
+
+def queue_order(order: str = QueueOrder.ACUTE_THEN_WAIT) -> tuple[Key, ...]:
+    """The queue's order, as the page's keys: acute first; with the priority order then any
+    priority group (000_610e279258caecb4.txt: "gravida par, par med små barn, hög konfliktnivå,
+    våld" — waiting_applications' `priority_group`); then the longest wait (calendar days) first."""
+    group = (Key("priority_group", descending=True),) if order == QueueOrder.PRIORITY_THEN_WAIT else ()
+    return (Key("acute", descending=True), *group, Key("received_on"), Key("pk"))
 
 
 def waiting_applications(*, unit: Unit) -> QuerySet[Application]:
-    """The queue: applications neither offered a time nor closed."""
-    return Application.objects.filter(unit=unit, offered_on__isnull=True, closed_on__isnull=True)
+    """The queue: applications neither offered a time nor closed, with `priority_group` (any
+    flag of PRIORITY_GROUPS) for the priority queue order."""
+    any_group = Q()
+    for flag in PRIORITY_GROUPS:
+        any_group |= Q(**{flag: True})
+    return Application.objects.filter(unit=unit, offered_on__isnull=True, closed_on__isnull=True).annotate(
+        priority_group=ExpressionWrapper(any_group, output_field=BooleanField()))
 
 
 def queue_over_limit(*, unit: Unit, today: datetime.date) -> int:

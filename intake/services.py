@@ -19,8 +19,16 @@ from sessions.models import Case
 from units.models import Membership, Unit
 from units.services import audit_changes, audit_log
 
-from .models import Application, CaseCodeSequence, CounsellorCompetence, ExceptionReason, IntakeSettings, Outcome
-from .rules import case_code, parse_case_code
+from .models import (
+    CHILD_BAND_FIELDS,
+    Application,
+    CaseCodeSequence,
+    CounsellorCompetence,
+    ExceptionReason,
+    IntakeSettings,
+    Outcome,
+)
+from .rules import case_code, parse_case_code, youngest_band
 from .selectors import agreement_municipalities, hand_over_receivers
 
 # What a hand-over carries to the receiving unit: the anonymous categories, flags, dates and
@@ -29,6 +37,7 @@ CARRIED_FIELDS = [
     "received_on", "channel", "contact_path", "acute", "pregnancy", "small_children", "high_conflict", "violence",
     "age_band", "partner_age_band", "relationship_type", "relationship_length", "children_count",
     "youngest_child_age_band", "wanted_competence", "note_codes", "adults", "children_affected", "initiated_by",
+    *CHILD_BAND_FIELDS.values(),
 ]  # not note or exception_reason: free text stays with the unit that wrote it
 
 
@@ -72,6 +81,8 @@ def application_register(*, unit: Unit, acting_user, **fields) -> Application:
 
 def _application_create(*, unit: Unit, acting_user, action: str, fields: dict) -> Application:
     application = Application(unit=unit, **fields)
+    if not application.youngest_child_age_band:
+        application.youngest_child_age_band = youngest_band(application.children_by_band)
     # Validate everything but the case first, so a bad form never uses up a code number.
     application.full_clean(exclude=["case"])
     municipality = application.municipality

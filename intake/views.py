@@ -36,7 +36,7 @@ def queue(request, unit_slug):
     today = timezone.localdate()
     waiting = selectors.waiting_applications(unit=request.unit)
     page = list_page(request, waiting.select_related("case", "municipality", "assigned_to"),
-                     keys=selectors.queue_order(), count=waiting)
+                     keys=selectors.queue_order(selectors.unit_queue_order(unit=request.unit)), count=waiting)
     return render(request, "intake/queue.html", {
         "page": page, "rows": selectors.queue_rows(page, unit=request.unit, today=today,
                                                    team=selectors.counsellors(unit=request.unit)),

@@ -22,7 +22,17 @@ from django.db.models.functions import ExtractDay, ExtractIsoWeekDay, ExtractMon
 from django.utils import timezone
 
 from bookings.rules import outside_hours
-from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
+from intake.models import (
+    CHILD_BAND_FIELDS,
+    PRIORITY_GROUPS,
+    AgeBand,
+    ChildAgeBand,
+    ContactPath,
+    RelationshipLength,
+    RelationshipType,
+)
+from quality.models import QualityEvent
+from quality.selectors import incident_counts
 from sessions.models import (
     Activity,
     Case,
@@ -248,12 +258,32 @@ def _days_from(earlier: str, later: str) -> str:
     return f"({later} - {earlier})"
 
 
-def waiting_histogram(unit, start, end) -> dict[int, int]:
-    """Offers made in the period: waiting days (offered_on − received_on) → number of offers."""
+# Priority groups of the waiting-time figure: acute, the priority groups, and applications with no flag.
+NO_PRIORITY = "none"
+WAITING_PRIORITY_GROUPS = ["acute", *PRIORITY_GROUPS, NO_PRIORITY]
+
+
+def waiting_histograms(unit, start, end) -> dict[str, dict[int, int]]:
+    """Offers made in the period: waiting days (offered_on − received_on) → number of offers, for
+    all offers ("all") and per priority group (WAITING_PRIORITY_GROUPS; an application may carry
+    several flags, "none" those with no flag) — one statement."""
     days = _days_from("received_on", "offered_on")
-    sql = (f"SELECT {days}, COUNT(*) FROM intake_application "  # noqa: S608 - `days` is one of two fixed strings
-           f"WHERE unit_id = %s AND offered_on BETWEEN %s AND %s GROUP BY {days}")
-    return dict(_select(sql, [unit.pk, start, end]))
+    conditions = {"all": "TRUE"} | {flag: flag for flag in PRIORITY_FLAGS} | {
+        NO_PRIORITY: " AND ".join(f"NOT {flag}" for flag in PRIORITY_FLAGS)}
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in conditions.values())
+    rows = _select(f"SELECT {days}, {counts} FROM intake_application "  # noqa: S608 - fixed strings only
+                   f"WHERE unit_id = %s AND offered_on BETWEEN %s AND %s GROUP BY {days}", [unit.pk, start, end])
+    return {group: {row[0]: row[index] for row in rows if row[index]}
+            for index, group in enumerate(conditions, start=1)}
+
+
+def waiting_by_priority(histograms: dict[str, dict[int, int]], *, limit: int) -> dict:
+    """Pure. Waiting days per priority group (000_610e279258caecb4.txt: "För par i akut kris som är
+    gravida, har små barn eller för par med hög konfliktnivå kommer väntetiden … att anpassas"):
+    `offers` and `median` per group as waiting_days counts them (median None without offers)."""
+    summaries = {group: waiting_summary(histograms[group], limit=limit) for group in WAITING_PRIORITY_GROUPS}
+    return {"offers": {group: summary["offers"] for group, summary in summaries.items()},
+            "median": {group: summary["median"] for group, summary in summaries.items()}}
 
 
 def waiting_summary(histogram: dict[int, int], *, limit: int) -> dict:
@@ -323,8 +353,21 @@ def applicants(unit, start, end) -> dict:
     columns["children_count.4+"] = _count_if("children_count >= %s", 4)
     columns[f"children_count.{NOT_STATED}"] = _count_if("children_count IS NULL")
     columns |= {f"priority.{flag}": _count_if(f"{flag} = %s", True) for flag in PRIORITY_FLAGS}
+    # "antal barn i familjen och deras ålder": every child, not only the youngest — a count of
+    # children per age band (not of applications, so it does not add up to new_applications).
+    columns |= {f"children_by_age_band.{band}": (f"COALESCE(SUM({column}), 0)", [])
+                for band, column in CHILD_BAND_FIELDS.items()}
     return _nested(_aggregate("FROM intake_application WHERE unit_id = %s AND received_on BETWEEN %s AND %s",
                               [unit.pk, start, end], columns))
+
+
+# ---- quality ---------------------------------------------------------------------------
+
+
+def concern_reports(unit, start, end) -> int:
+    """Concern reports about a child (orosanmälan, SoL 14 kap. 1 §) dated in the period — the count
+    the yearly report's quality section prints (quality.selectors.incident_counts)."""
+    return incident_counts(unit=unit, start=start, end=end)[QualityEvent.Kind.CONCERN_REPORT]
 
 
 # ---- cases ---------------------------------------------------------------------------
@@ -516,7 +559,8 @@ SECTION_FIGURES = {
 def core_figures(unit, start, end) -> dict:
     """The figures every unit reports: the JSON contract and the month-by-month series beside it."""
     activity = session_activity(unit, start, end)
-    histogram = waiting_histogram(unit, start, end)
+    histograms = waiting_histograms(unit, start, end)
+    histogram = histograms["all"]
     return {
         **{key: activity[key] for key in ("sessions_held", "client_hours", "client_cancellations", "no_shows",
                                           "unit_cancellations", "sessions_by_format")},
@@ -529,6 +573,8 @@ def core_figures(unit, start, end) -> dict:
         "waiting_days_distribution": waiting_distribution(histogram),
         "sessions_by_location": activity["sessions_by_location"],
         "sessions_by_month": activity["sessions_by_month"],
+        "waiting_by_priority": waiting_by_priority(histograms, limit=unit.wait_limit_days),
+        "concern_reports": concern_reports(unit, start, end),
     }
 
 

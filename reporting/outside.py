@@ -34,6 +34,8 @@ PARTITIONS = {
     "waiting_days_distribution": "waiting_days.offers",
     **{f"applicants.{name}": "new_applications" for name in [*indicators.APPLICANT_CATEGORIES, "children_count"]},
     "applicants.priority": None,
+    "applicants.children_by_age_band": None,  # children, not applications
+    "waiting_by_priority.offers": None,  # several flags per application
     **{f"visits.{name}": "visits.total" for name in indicators.VISIT_CATEGORIES},
 }
 # Month series: the months of a period add up to its published total (`sessions_held`).
@@ -109,6 +111,11 @@ def hidden_cells(by_period: dict[str, dict], *, periods: list[Period], threshold
             marks[label]["waiting_now.over_limit"] = primary if over_small else suppression.SECONDARY
 
     for label, figures in by_period.items():
+        # A group's median is one wait when its offers are few, and tells a hidden count's size.
+        groups = value_at(figures, "waiting_by_priority.offers") or {}
+        for group, offers in groups.items():
+            if suppression.is_small(offers, threshold) or f"waiting_by_priority.offers.{group}" in marks[label]:
+                marks[label][f"waiting_by_priority.median.{group}"] = suppression.SECONDARY
         waiting = figures["waiting_days"]
         if suppression.is_small(waiting["offers"], threshold):
             marks[label].update({f"waiting_days.{key}": suppression.SECONDARY for key in WAIT_SUMMARY})

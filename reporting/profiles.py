@@ -198,9 +198,10 @@ def applicant_tables(pair: Comparison):
     return [
         *[pair.breakdown(f"applicants.{name}", title, labels, total="new_applications")
           for name, title, labels in categories],
-        pair.breakdown("applicants.priority", _("Priority grounds (an application may have several)"), {
-            "acute": _("Acute crisis"), "pregnancy": _("Pregnancy"), "small_children": _("Small children"),
-            "high_conflict": _("High conflict"), "violence": _("Violence in the relationship")}),
+        pair.breakdown("applicants.priority", _("Priority grounds (an application may have several)"),
+                       PRIORITY_LABELS),
+        pair.breakdown("applicants.children_by_age_band", _("Children in the families by age (every child)"),
+                       _choices(ChildAgeBand, not_stated=False)),
     ]
 
 
@@ -210,6 +211,20 @@ def goal_table(pair: Comparison) -> dict:
 
 def goal_fulfilment_tables(pair: Comparison):
     return [goal_table(pair)]
+
+
+def priority_tables(pair: Comparison):
+    labels = {**PRIORITY_LABELS, "none": _("No priority ground")}
+    return [
+        pair.breakdown("waiting_by_priority.offers", _("Offers made per priority group"), labels),
+        pair.breakdown("waiting_by_priority.median", _("Median waiting time per priority group (days)"), labels),
+    ]
+
+
+def concern_report_tables(pair: Comparison):
+    return [pair.figures("concern_reports", _("Concern reports"), [
+        (_("Concern reports about a child (orosanmälan, SoL 14 kap. 1 §)"), "concern_reports"),
+    ])]
 
 
 def case_work_tables(pair: Comparison):
@@ -290,6 +305,8 @@ def reachability_tables(pair: Comparison):
     ])]
 
 
+PRIORITY_LABELS = {"acute": _("Acute crisis"), "pregnancy": _("Pregnancy"), "small_children": _("Small children"),
+                   "high_conflict": _("High conflict"), "violence": _("Violence in the relationship")}
 FORMAT_LABELS = _choices(SessionFormat, not_stated=False)
 MUNICIPALITY_LABELS = {OTHER_MUNICIPALITY: _("Other (by exception)")}
 
@@ -306,15 +323,21 @@ INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicat
 GOAL_FULFILMENT = Section("goal_fulfilment", _("Goal fulfilment (BBiC genomförandeplan)"), ("goals",),
                           goal_fulfilment_tables)
 WALK_INS = Section("walk_ins", _("Inquiries and courses"), ("visits", "courses"), walk_in_tables)
+# Issue 16, 000_610e279258caecb4.txt: waiting days per priority group ("gravida par, par med små
+# barn, hög konfliktnivå, våld"); concern reports (SoL 14 kap. 1 §) in every Swedish period page.
+PRIORITY = Section("priority", _("Priority groups"), (), priority_tables)
+CONCERN_REPORTS = Section("concern_reports", _("Concern reports"), (), concern_report_tables)
 # Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
 REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
 
 PROFILES = {
     # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
     Unit.Kind.FAMILY_COUNSELLING: Profile(Unit.Kind.FAMILY_COUNSELLING,
-                                          (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS, REACHABILITY)),
+                                          (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS, REACHABILITY, PRIORITY,
+                                           CONCERN_REPORTS)),
     # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
-    Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY)),
+    Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY,
+                                                              CONCERN_REPORTS)),
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
     # The headline first: the indicator and its target, then the counted work.
     Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, GOAL_FULFILMENT, WAITING,
@@ -454,6 +477,7 @@ ORGANISATION_ROWS = [
     (_("Offered within the waiting-time limit"), "waiting_days.within_limit_share", None),
     (_("Waiting at the end of the period"), "waiting_now.count", "count"),
     (_("Of whom over the waiting-time limit"), "waiting_now.over_limit", "count"),
+    (_("Concern reports about a child (orosanmälan, SoL 14 kap. 1 §)"), "concern_reports", "count"),
 ]
 
 

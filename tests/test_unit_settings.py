@@ -32,6 +32,7 @@ def _form(unit: Unit, **changes) -> dict:
         "unit-reliable_change": unit.reliable_change, "unit-srs_alliance_concern": unit.srs_alliance_concern,
         "unit-default_visit_fee": unit.default_visit_fee,
         "intake-administration_name": "", "intake-notice_recipients": "", "intake-notice_after_days": 14,
+        "queue-queue_order": "acute_wait",
     }
     if unit.visit_fee_asked:
         values["unit-visit_fee_asked"] = "on"
