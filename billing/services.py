@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from billing import documents, rules
 from billing.models import CallOff, FeeYear, MonthClose, RateYear
 from billing.selectors import closed_month, closed_months_of, compute_statement, last_day, open_months_before
+from units import fees
 from units.models import Agreement, Municipality, Unit
 from units.services import audit_log
 
@@ -119,7 +120,10 @@ def rate_enter(*, unit: Unit, agreement: Agreement, year: int, rate: Decimal, ac
 @transaction.atomic
 def fee_enter(*, unit: Unit, agreement: Agreement, year: int, municipality: Municipality, fee: Decimal,
               first_visit_free: bool, fee_on_no_show: bool, acting_user) -> FeeYear | None:
-    """The visit fee a municipality set for residents, with its options, from the first open month."""
+    """The visit fee a municipality set for residents, with its options, from the first open month.
+    A free service (units.fees: no "paid" among the unit's fee choices) has none to enter."""
+    if fees.is_free(unit):
+        raise ValidationError(_("Visits to this unit are free (unit settings): there is no visit fee to enter."))
     _lock_unit(unit)
     from_month = _effective_month(unit=unit, year=year, what=_("visit fee"))
     rows = list(FeeYear.objects.filter(unit=unit, year=year, municipality=municipality))

@@ -24,6 +24,7 @@ from billing.selectors import (
     year_overview,
 )
 from billing.services import call_off_add, call_off_remove, fee_enter, month_close, month_close_pdf_store, rate_enter
+from units import fees
 from units.access import (
     BILLING_READERS,
     access_object,
@@ -275,7 +276,7 @@ def prices(request, unit_slug):
                 messages.success(request, _("Saved."))
             return redirect(f"{request.path}?year={form.cleaned_data['year']}")
     return render(request, "billing/prices.html", {
-        "tables": tables, "forms": forms, "posted": posted, "year": year,
+        "tables": tables, "forms": forms, "posted": posted, "year": year, "free": fees.is_free(request.unit),
         "years": range(_today(request.unit).year - 2, _today(request.unit).year + 2),
     })
 

@@ -24,6 +24,7 @@ from sessions import rules as session_rules
 from sessions.models import Fee, Session, SessionStatus
 from sessions.selectors import usual_session_values
 from sessions.services import session_log
+from units import fees
 from units.models import AuditEvent, Membership, Unit
 from units.services import audit_log
 
@@ -228,7 +229,7 @@ def outcome_values(booking: Booking, *, user) -> dict:
     form starts, the counsellor's usual visit fee (anonymous units only have the fee field)."""
     values = {field: getattr(booking, field) for field in BOOKING_FIELDS if field != "room"}
     usual = usual_session_values(unit=booking.unit, user=user) if booking.unit.is_anonymous else {}
-    values["fee"] = usual.get("fee") or Fee.NONE
+    values["fee"] = fees.fee_or_default(booking.unit, usual.get("fee") or Fee.NONE)
     return values
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from units import fees
 from units.models import StaffGroup, Unit
 from units.selectors import GROUP_PREFIX, group_choice, unit_staff
 from units.widgets import DateInput
@@ -107,8 +108,10 @@ class SessionForm(forms.Form):
             del self.fields["constellation"]
         if unit.kind != Unit.Kind.FAMILY_UNIT:
             del self.fields["activity"]
-        if unit.is_anonymous and unit.visit_fee_asked:
-            self.fields["fee"].initial = unit.default_visit_fee
+        if fees.form_asks(unit):  # the unit's setting decides which choices exist (units.fees)
+            offered = fees.offered_fees(unit)
+            self.fields["fee"].choices = [(value, label) for value, label in FeeChoice.choices if value in offered]
+            self.fields["fee"].initial = fees.fee_or_default(unit, unit.default_visit_fee)
         else:
             del self.fields["fee"]
         if correction:
@@ -119,6 +122,8 @@ class SessionForm(forms.Form):
             if session is None:
                 self.initial.update({"date": timezone.localdate(), "counsellors": [user.pk],
                                      **selectors.usual_session_values(unit=unit, user=user)})
+                if "fee" in self.fields:  # a usual fee the unit no longer offers is not preselected
+                    self.initial["fee"] = fees.fee_or_default(unit, self.initial.get("fee"))
 
     def service_values(self) -> dict:
         values = {name: value for name, value in self.cleaned_data.items()

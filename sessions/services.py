@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import closed_month_starts, month_is_closed
 from intake.models import Application, Outcome
+from units import fees
 from units.models import Membership, Role, Unit
 from units.services import audit_log, audit_log_many
 
@@ -118,6 +119,8 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts
     def add(field, message, code=None):
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
+    if "fee" not in errors and (problem := fees.fee_problem(unit, session.fee)):
+        add("fee", problem)
     if session.minutes is not None and not 1 <= session.minutes <= rules.MAX_MINUTES:
         add("minutes", _("Give the length in minutes, from 1 to %(max)d.") % {"max": rules.MAX_MINUTES})
     if "format" not in errors:

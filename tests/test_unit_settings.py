@@ -36,6 +36,7 @@ def _form(unit: Unit, **changes) -> dict:
     }
     if unit.visit_fee_asked:
         values["unit-visit_fee_asked"] = "on"
+    values["unit-visit_fee_choices"] = [value for value in unit.visit_fee_choices.split(",") if value]
     for kind in ("open", "drop_in"):
         values |= {f"{kind}-TOTAL_FORMS": 2, f"{kind}-INITIAL_FORMS": 0, f"{kind}-MIN_NUM_FORMS": 0,
                    f"{kind}-MAX_NUM_FORMS": 40}

@@ -145,6 +145,10 @@ class Unit(models.Model):
         help_text=_("Turn off where visits are free, as in open anonymous counselling."))
     default_visit_fee = models.CharField(_("visit fee preselected"), max_length=10, choices=VisitFee.choices,
                                          default=VisitFee.NONE)
+    # Which marks besides "not applicable" the session form offers (units.fees): "paid,exempt".
+    visit_fee_choices = models.CharField(
+        _("visit fee choices offered"), max_length=40, default="paid,exempt", blank=True,
+        help_text=_("Besides “not applicable”. A free service offers none."))
     # The unit's own contact details: its reports may print them, so the free-text guard
     # lets exactly these through in an anonymous unit.
     address = models.CharField(_("address"), max_length=200, blank=True,
@@ -183,6 +187,9 @@ class Unit(models.Model):
             validate_retention(self)  # README "Retention": not below what the unit's statistics need
         except ValidationError as error:
             errors |= error.message_dict
+        from .fees import fee_setting_errors  # the rule reads this model
+
+        errors |= fee_setting_errors(self)
         if errors:
             raise ValidationError(errors)
 

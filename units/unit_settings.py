@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import OpeningHours, Unit
+from . import fees, services
+from .models import OpeningHours, Unit, VisitFee
 from .opening_hours import drop_in_shortfall, overlap_message, unit_opening_hours, weekly_hours
 
 SECTION_MODULES = ("intake.unit_settings",)
@@ -23,7 +23,7 @@ GENERAL_FIELDS = ["name", "period_kind", "wait_limit_days", "suppression_thresho
                   "urgent_conversion_days", "indicator_target_percent", "legal_reference",
                   "address", "phone", "email"]
 OUTCOME_FIELDS = ["ors_cutoff_adult", "ors_cutoff_child", "reliable_change", "srs_alliance_concern"]
-FEE_FIELDS = ["visit_fee_asked", "default_visit_fee"]
+FEE_FIELDS = ["visit_fee_asked", "visit_fee_choices", "default_visit_fee"]
 
 
 def unit_fields(unit: Unit) -> list[str]:
@@ -41,6 +41,13 @@ def unit_fields(unit: Unit) -> list[str]:
 
 
 class UnitSettingsForm(forms.ModelForm):
+    # Stored as "paid,exempt" (units.fees); "not applicable" always exists.
+    visit_fee_choices = forms.MultipleChoiceField(
+        label=_("Visit fee choices on the session form"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(value, VisitFee(value).label) for value in fees.EXTRA_CHOICES],
+        help_text=_("Besides “not applicable”. A free service offers none and its session form asks nothing "
+                    "(004_4991f6e8c25cfe0a.txt: “gratis familieorienteret rådgivning”)."))
+
     class Meta:
         model = Unit
         fields = GENERAL_FIELDS + OUTCOME_FIELDS + FEE_FIELDS
@@ -52,12 +59,18 @@ class UnitSettingsForm(forms.ModelForm):
         super().__init__(*args, instance=copy.copy(unit), **kwargs)
         for name in set(self.fields) - set(unit_fields(unit)):
             del self.fields[name]
+        if "visit_fee_choices" in self.fields:
+            self.initial["visit_fee_choices"] = fees.stored_choices(unit.visit_fee_choices)
         minimum = unit.organisation.suppression_minimum
         self.fields["suppression_threshold"].widget.attrs["min"] = minimum
         self.fields["suppression_threshold"].help_text = _(
             "Counts from 1 to this value minus one are hidden in statistics that leave the unit. "
             "%(organisation)s allows no less than %(minimum)s.") % {
             "organisation": unit.organisation.name, "minimum": minimum}
+
+
+    def clean_visit_fee_choices(self):
+        return ",".join(fees.stored_choices(",".join(self.cleaned_data["visit_fee_choices"])))
 
 
 _TIME = forms.TimeInput(attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M")
