@@ -64,6 +64,7 @@ OUTREACH_NOTES = {
         OutreachKind.FAMILY_CENTRE: "Familjecentralen",
         OutreachKind.NETWORK_MEETING: "Nätverksträff familjerätt och samverkansteam",
         OutreachKind.OPEN_HOUSE: "Öppet hus",
+        OutreachKind.COOPERATION_FORUM: "Samverkansforum med rektorer i förskola och skola",
     },
     "da": {
         OutreachKind.PARENT_GROUP: "Forældregruppe",
@@ -222,6 +223,8 @@ def _outreach(unit, rng, start, end, staff):
                 planned.append((_day_in(month, rng, end), rng.choice(SWEDISH_OUTREACH)))
             if unit.kind == Unit.Kind.FAMILY_UNIT and month.month in (2, 4, 9, 11):
                 planned.append((_day_in(month, rng, end), OutreachKind.OPEN_HOUSE))  # twice a term (003)
+            if unit.kind == Unit.Kind.FAMILY_UNIT and month.month in (3, 10):
+                planned.append((_day_in(month, rng, end), OutreachKind.COOPERATION_FORUM))
     activities = [
         OutreachActivity(unit=unit, date=day, kind=kind, note=OUTREACH_NOTES[unit.language][kind],
                          audience=None if kind in (OutreachKind.CROSS_CITY_MEETING,

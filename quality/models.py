@@ -193,6 +193,8 @@ class OutreachKind(models.TextChoices):
     CROSS_CITY_MEETING = "cross_city_meeting", _("Cross-city meeting of the counselling units")
     FOLLOW_GROUP_MEETING = "follow_group_meeting", _("Meeting with the follow group")
     OPEN_HOUSE = "open_house", _("Open house")
+    # 003_eba17951e60b4a73.txt: "Genomförda samverkansforum/öppet hus".
+    COOPERATION_FORUM = "cooperation_forum", _("Cooperation forum (samverkansforum)")
 
 
 class OutreachActivity(models.Model):

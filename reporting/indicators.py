@@ -31,7 +31,7 @@ from intake.models import (
     RelationshipLength,
     RelationshipType,
 )
-from quality.models import QualityEvent
+from quality.models import OutreachActivity, OutreachKind, QualityEvent
 from quality.selectors import incident_counts
 from sessions.models import (
     Activity,
@@ -40,6 +40,7 @@ from sessions.models import (
     ClimateScore,
     Course,
     Goal,
+    GroupRound,
     Location,
     OutcomeScore,
     Phase,
@@ -235,6 +236,66 @@ def support_talk_parents(unit, start, end) -> int:
     in_cases = (talks.filter(case__isnull=False).values("case").order_by().annotate(most=Max("participants"))
                 .aggregate(parents=Sum("most")))["parents"] or 0
     return in_cases + (talks.filter(case__isnull=True).aggregate(parents=Sum("participants"))["parents"] or 0)
+
+
+def group_rounds(unit, start, end) -> dict:
+    """Komet and Skilda världar per round (GroupRound), 003_eba17951e60b4a73.txt: per group,
+    `rounds` going on at some time in the period and the `participants` who started them
+    (Skilda världar: "antal grupper och barn i dem"), `ended` in the period and the
+    participants who `completed` those ("antal föräldrar som genomgått Kometgrupp")."""
+    going_on = Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+    ended = Q(ended_on__range=(start, end))
+    found = {}
+    for activity in (Activity.KOMET, Activity.SKILDA_VARLDAR):
+        mine = Q(activity=activity)
+        found[activity.value] = {"rounds": Count("pk", filter=mine & going_on),
+                                 "participants": Sum("participants", filter=mine & going_on),
+                                 "ended": Count("pk", filter=mine & ended),
+                                 "completed": Sum("completed", filter=mine & ended)}
+    row = GroupRound.objects.filter(unit=unit, started_on__lte=end).aggregate(
+        **{f"{activity}__{name}": expression for activity, columns in found.items()
+           for name, expression in columns.items()})
+    return {activity: {name: row[f"{activity}__{name}"] or 0 for name in columns}
+            for activity, columns in found.items()}
+
+
+# 003_eba17951e60b4a73.txt: "Öppet hus två gånger per termin". Terms: spring January–June,
+# autumn July–December; a period lies within one year, so a term is named by its half.
+OPEN_HOUSES_PER_TERM = 2
+TERMS = (("spring", 1, 6), ("autumn", 7, 12))
+
+
+def term_met(held: int, *, term_over: bool) -> bool | None:
+    """Pure: twice a term met; None while the term runs and is not yet met."""
+    if held >= OPEN_HOUSES_PER_TERM:
+        return True
+    return False if term_over else None
+
+
+def forums(unit, start, end) -> dict:
+    """"Genomförda samverkansforum/öppet hus": the outreach record's cooperation forums and open
+    houses in the period, and per term the period touches the open houses of the whole term so
+    far (up to the period end) against twice a term."""
+    terms = []
+    for name, first, last in TERMS:
+        term_start = datetime.date(start.year, first, 1)
+        term_end = add_months(term_start, last - first + 1) - datetime.timedelta(days=1)
+        if term_start <= end and term_end >= start:
+            terms.append((name, term_start, term_end))
+    in_period = Q(date__range=(start, end))
+    row = OutreachActivity.objects.filter(unit=unit).aggregate(
+        cooperation_forum=Count("pk", filter=in_period & Q(kind=OutreachKind.COOPERATION_FORUM)),
+        open_house=Count("pk", filter=in_period & Q(kind=OutreachKind.OPEN_HOUSE)),
+        **{f"term_{name}": Count("pk", filter=Q(kind=OutreachKind.OPEN_HOUSE,
+                                                date__range=(term_start, min(term_end, end))))
+           for name, term_start, term_end in terms})
+    return {
+        "cooperation_forum": row["cooperation_forum"],
+        "open_house": row["open_house"],
+        "open_house_terms": {name: {"held": row[f"term_{name}"], "required": OPEN_HOUSES_PER_TERM,
+                                    "met": term_met(row[f"term_{name}"], term_over=term_end <= end)}
+                             for name, _term_start, term_end in terms},
+    }
 
 
 # ---- applications and the queue ------------------------------------------------------
@@ -549,6 +610,8 @@ SECTION_FIGURES = {
     "family_climate": family_climate,
     "counted_work": counted_work,
     "support_talk_parents": support_talk_parents,
+    "group_rounds": group_rounds,
+    "forums": forums,
     "not_current_again": not_current_again,
     "visits": visits,
     "courses": courses,

@@ -205,6 +205,32 @@ def applicant_tables(pair: Comparison):
     ]
 
 
+TERM_LABELS = {"spring": _("Spring term"), "autumn": _("Autumn term")}
+
+
+def groups_and_forums_tables(pair: Comparison):
+    terms = pair.current.get("forums", {}).get("open_house_terms", {})
+    return [
+        pair.figures("group_rounds", _("Group rounds"), [
+            (_("Komet groups going on"), "group_rounds.komet.rounds"),
+            (_("Parents who started them"), "group_rounds.komet.participants"),
+            (_("Komet groups ended"), "group_rounds.komet.ended"),
+            (_("Parents who completed a Komet group (genomgått)"), "group_rounds.komet.completed"),
+            (_("Skilda världar groups going on"), "group_rounds.skilda_varldar.rounds"),
+            (_("Children in them"), "group_rounds.skilda_varldar.participants"),
+        ]),
+        pair.figures("forums", _("Cooperation forums and open houses"), [
+            (_("Cooperation forums (samverkansforum)"), "forums.cooperation_forum"),
+            (_("Open houses"), "forums.open_house"),
+            *[row for name in terms for row in [
+                (_("Open houses held, %(term)s (so far)") % {"term": TERM_LABELS[name]},
+                 f"forums.open_house_terms.{name}.held"),
+                (_("Twice a term met, %(term)s") % {"term": TERM_LABELS[name]}, f"forums.open_house_terms.{name}.met"),
+            ]],
+        ]),
+    ]
+
+
 def goal_table(pair: Comparison) -> dict:
     return pair.breakdown("goals", _("Goals of cases closed in the period"), _choices(Goal.Status, not_stated=False))
 
@@ -319,6 +345,9 @@ CASE_WORK = Section("case_work", _("Case work"),
 COUNTED_WORK = Section("counted_work", _("Counted work"), ("counted_work", "support_talk_parents"),
                        counted_work_tables)
 INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicator_tables)
+# 003_eba17951e60b4a73.txt: Komet and Skilda världar per round, "samverkansforum/öppet hus".
+GROUPS_AND_FORUMS = Section("groups_and_forums", _("Groups, cooperation forums and open houses"),
+                            ("group_rounds", "forums"), groups_and_forums_tables)
 # 003_eba17951e60b4a73.txt, Uppföljning: "Måluppfyllelse BBiC-genomförandeplan".
 GOAL_FULFILMENT = Section("goal_fulfilment", _("Goal fulfilment (BBiC genomförandeplan)"), ("goals",),
                           goal_fulfilment_tables)
@@ -340,8 +369,9 @@ PROFILES = {
                                                               CONCERN_REPORTS)),
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
     # The headline first: the indicator and its target, then the counted work.
-    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, GOAL_FULFILMENT, WAITING,
-                                                   ACTIVITY, THROUGHPUT, REACHABILITY)),
+    Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, GROUPS_AND_FORUMS,
+                                                   GOAL_FULFILMENT, WAITING, ACTIVITY, THROUGHPUT,
+                                                   REACHABILITY)),
     # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
     Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT, REACHABILITY)),
 }

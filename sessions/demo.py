@@ -30,6 +30,7 @@ from .models import (
     Course,
     FollowUpMeeting,
     Goal,
+    GroupRound,
     Location,
     OutcomeScore,
     PersonRole,
@@ -96,6 +97,7 @@ class _History:
     climate: list = field(default_factory=list)
     visits: list = field(default_factory=list)
     courses: list = field(default_factory=list)
+    rounds: list = field(default_factory=list)
     updated_cases: list = field(default_factory=list)
     started_applications: list = field(default_factory=list)
     surveyed_applications: list = field(default_factory=list)
@@ -130,7 +132,7 @@ class _History:
             batch_size=BATCH)
         for model, rows in [(Phase, self.phases), (Goal, self.goals), (FollowUpMeeting, self.follow_ups),
                             (OutcomeScore, self.scores), (ClimateScore, self.climate), (Visit, self.visits),
-                            (Course, self.courses)]:
+                            (Course, self.courses), (GroupRound, self.rounds)]:
             model.objects.bulk_create(rows, batch_size=BATCH)
         Case.objects.bulk_update(self.updated_cases, ["started_on", "closed_on", "closing_focus"], batch_size=BATCH)
         Application.objects.bulk_update(self.started_applications, ["outcome"], batch_size=BATCH)
@@ -218,13 +220,23 @@ def _groups(history: _History, start: datetime.date, *, per_year, occasions, act
             team = history.team(2)
             enrolled = rng.randint(*size)
             length = rng.choice(minutes)
+            first = last = day
+            held = 0
             for _occasion in range(occasions):
                 if day > history.end:
                     break
+                held += 1
                 history.session(date=day, counsellors=team, format=SessionFormat.GROUP, activity=activity,
                                  participants=enrolled - (1 if rng.random() < 0.15 else 0), minutes=length,
                                  start_time=datetime.time(17, 0), location=Location.OFFICE)
-                day += DAY * 7
+                last, day = day, day + DAY * 7
+            if activity in (Activity.KOMET, Activity.SKILDA_VARLDAR) and first <= history.end:
+                # 003_eba17951e60b4a73.txt: "antal föräldrar som genomgått Kometgrupp" — a few drop out.
+                over = held < occasions
+                dropped = rng.choice([0, 0, 1, 1, 2])
+                history.rounds.append(GroupRound(
+                    unit=history.unit, activity=activity, started_on=first, participants=enrolled,
+                    ended_on=None if over else last, completed=None if over else enrolled - dropped))
 
 
 # --- Familjeteam 7-15 (case mode) ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .models import (
     Constellation,
     FollowUpMeeting,
     Goal,
+    GroupRound,
     Location,
     OutcomeScore,
     PersonRole,
@@ -286,6 +287,17 @@ class CaseForm(_IndicatorFieldsMixin, forms.Form):
                 if name not in self.ANONYMOUS_FIELDS:
                     del self.fields[name]
         self._indicator_fields_for(unit)
+
+
+class GroupRoundForm(forms.Form):
+    activity = forms.ChoiceField(label=_label(GroupRound, "activity"), choices=GroupRound._meta.get_field(
+        "activity").choices)
+    started_on = _date_field(GroupRound, "started_on")
+    participants = forms.IntegerField(label=_label(GroupRound, "participants"), min_value=1, max_value=50,
+                                      help_text=GroupRound._meta.get_field("participants").help_text)
+    ended_on = _date_field(GroupRound, "ended_on", required=False)
+    completed = forms.IntegerField(label=_label(GroupRound, "completed"), min_value=0, max_value=50, required=False,
+                                   help_text=_("Counted when the round has ended."))
 
 
 class PhaseForm(forms.Form):

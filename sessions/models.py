@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
@@ -150,6 +151,43 @@ class Activity(models.TextChoices):
     TRYGGARE_BARN = "tryggare_barn", _("Tryggare barn")
     COOPERATION_TALK = "cooperation_talk", _("Cooperation talk (samarbetssamtal)")
     SKILDA_VARLDAR = "skilda_varldar", _("Skilda världar group")
+
+
+GROUP_ACTIVITIES = [(Activity.KOMET, Activity.KOMET.label), (Activity.SKILDA_VARLDAR, Activity.SKILDA_VARLDAR.label)]
+
+
+class GroupRound(models.Model):
+    """One round (omgång) of a group — 003_eba17951e60b4a73.txt: "Antal föräldrar som genomgått
+    Kometgrupp", and the Skilda världar groups with the children in them. Counted per round,
+    not per session: how many started it and, once it ended, how many completed it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    activity = models.CharField(_("group"), max_length=20, choices=GROUP_ACTIVITIES)
+    started_on = models.DateField(_("started"))
+    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    participants = models.PositiveSmallIntegerField(
+        _("participants who started"), validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("Parents in a Komet group, children in a Skilda världar group."))
+    completed = models.PositiveSmallIntegerField(
+        _("participants who completed the round"), null=True, blank=True, validators=[MaxValueValidator(50)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(completed__isnull=True) | Q(completed__lte=F("participants")),
+                                   name="group_round_completed_at_most_started"),
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                                   name="group_round_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["unit", "started_on"])]
+        verbose_name = _("group round")
+        verbose_name_plural = _("group rounds")
+
+    def __str__(self):
+        return f"{self.get_activity_display()} {self.started_on}"
 
 
 class Session(models.Model):

@@ -33,6 +33,7 @@ from .models import (
     Course,
     FollowUpMeeting,
     Goal,
+    GroupRound,
     OutcomeScore,
     Phase,
     Session,
@@ -332,6 +333,41 @@ def course_end(*, course: Course, acting_user, ended_on: datetime.date) -> Cours
     course.save(update_fields=["ended_on"])
     audit_log(user=acting_user, unit=course.unit, action="course.end", obj=course)
     return course
+
+
+# --- group rounds (Östermalm) ----------------------------------------------------------------
+
+GROUP_ROUND_FIELDS = ("activity", "started_on", "ended_on", "participants", "completed")
+
+
+@transaction.atomic
+def group_round_save(*, unit: Unit, acting_user, group_round: GroupRound | None = None, **values) -> GroupRound:
+    """A group round started, or its end and how many completed it — counted per round, not per
+    session (003_eba17951e60b4a73.txt: "antal föräldrar som genomgått Kometgrupp")."""
+    group_round = group_round or GroupRound(unit=unit)
+    for field in GROUP_ROUND_FIELDS:
+        if field in values:
+            setattr(group_round, field, values[field])
+    group_round.full_clean(exclude=["unit"], validate_constraints=False)
+    errors = {}
+    if group_round.ended_on and group_round.ended_on < group_round.started_on:
+        errors["ended_on"] = _("A group round cannot end before it started (%(date)s).") % {
+            "date": group_round.started_on.isoformat()}
+    if group_round.completed is not None and group_round.ended_on is None:
+        errors["completed"] = _("Who completed the round is counted when it has ended: give the end date too.")
+    if group_round.completed is not None and group_round.completed > group_round.participants:
+        errors["completed"] = _("More cannot complete the round than started it (%(started)s).") % {
+            "started": group_round.participants}
+    if errors:
+        raise ValidationError(errors)
+    _not_in_future(group_round.started_on, "started_on")
+    if group_round.ended_on:
+        _not_in_future(group_round.ended_on, "ended_on")
+    created = group_round.pk is None
+    group_round.save()
+    audit_log(user=acting_user, unit=unit, action="group_round.start" if created else "group_round.update",
+              obj=group_round)
+    return group_round
 
 
 # --- cases ----------------------------------------------------------------------------------

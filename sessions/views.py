@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import line_chart
 from units.exports import table_response
+from units.models import Unit
+from units.pages import Key
 from units.pages import page as list_page
 
 from . import rules, selectors, services
@@ -27,6 +29,7 @@ from .forms import (
     FollowUpForm,
     GoalForm,
     GoalReviewForm,
+    GroupRoundForm,
     OutcomeScoreForm,
     PhaseEndForm,
     PhaseForm,
@@ -36,7 +39,7 @@ from .forms import (
     add_service_errors,
     session_initial,
 )
-from .models import Activity, Case, Course, Goal, OutcomeScore, Phase, Session, SessionStatus, Visit
+from .models import Activity, Case, Course, Goal, GroupRound, OutcomeScore, Phase, Session, SessionStatus, Visit
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -255,6 +258,45 @@ def course_end(request, unit_slug, pk):
     if _saved(request, form, save, success=_("The course is counted as ended.")):
         return redirect(_url("visits", unit))
     return _visits_page(request, end_forms={course.pk: form})
+
+
+# --- group rounds (Östermalm) ---------------------------------------------------------------------
+
+GROUP_ROUND_ORDER = (Key("started_on", descending=True), Key("pk", descending=True))
+
+
+def _group_unit(request):
+    """Komet and Skilda världar rounds are the family unit's (003_eba17951e60b4a73.txt)."""
+    if request.unit.kind != Unit.Kind.FAMILY_UNIT or request.unit.is_anonymous:
+        raise Http404
+    return request.unit
+
+
+@unit_roles(*MEMBER_ROLES)
+def groups(request, unit_slug):
+    unit = _group_unit(request)
+    form = GroupRoundForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    if _saved(request, form, lambda data: services.group_round_save(unit=unit, acting_user=request.user, **data),
+              success=_("The group round is saved.")):
+        return redirect(_url("groups", unit))
+    page = list_page(request, GroupRound.objects.filter(unit=unit), keys=GROUP_ROUND_ORDER)
+    return render(request, "counselling/groups.html", {"form": form, "page": page})
+
+
+@unit_roles(*MEMBER_ROLES)
+def group_edit(request, unit_slug, pk):
+    unit = _group_unit(request)
+    group_round = access_object(unit, GroupRound, pk)
+    form = GroupRoundForm(request.POST or None, initial={
+        field: getattr(group_round, field) for field in services.GROUP_ROUND_FIELDS})
+
+    def save(data):
+        return services.group_round_save(unit=unit, acting_user=request.user, group_round=group_round, **data)
+
+    if _saved(request, form, save, success=_("The group round is saved.")):
+        return redirect(_url("groups", unit))
+    group_round.refresh_from_db()
+    return render(request, "counselling/group_edit.html", {"form": form, "group_round": group_round})
 
 
 # --- cases ---------------------------------------------------------------------------------------

@@ -10,12 +10,13 @@ from django.contrib.auth import get_user_model
 from django.utils import translation
 from django_scopes import scope
 
+from quality.models import OutreachActivity, OutreachKind
 from reporting import indicators, profiles
 from sessions import rules
-from sessions.models import Case, Goal, Session
+from sessions.models import Case, Goal, GroupRound, Session
 from tests import factories
 from tests.conftest import logged_in
-from tests.stats_builders import case, session
+from tests.stats_builders import case, day, session
 from units.models import Unit
 from units.periods import Period
 
@@ -251,3 +252,99 @@ def test_the_fourth_support_talk_for_the_same_case_warns(fe_client, fe):
         assert Session.objects.filter(unit=fe, case=family, activity="support_talk", status="held").count() == 4
     page = fe_client.get(f"/{fe.slug}/cases/{family.pk}/")
     assert "biståndsprövning" in page.context["assessment_warning"]
+
+
+# --- Komet, Skilda världar, öppet hus, samverkansforum ------------------------------------------------------
+
+
+def _round(unit, activity, started, participants, *, ended=None, completed=None):
+    return GroupRound.objects.create(unit=unit, activity=activity, started_on=day(started), participants=participants,
+                                     ended_on=day(ended) if ended else None, completed=completed)
+
+
+def test_antal_foraldrar_som_genomgatt_kometgrupp_per_round_not_sessions(in_fe):
+    _round(in_fe, "komet", "2024-11-01", 10, ended="2025-01-01", completed=8)  # ends on T1's first day
+    _round(in_fe, "komet", "2025-03-01", 12, ended="2025-04-30", completed=11)  # ends on its last day
+    _round(in_fe, "komet", "2025-04-01", 9, ended="2025-05-01", completed=9)  # ends after T1: going on
+    _round(in_fe, "komet", "2024-09-01", 7, ended="2024-12-31", completed=7)  # ended the day before T1
+    _round(in_fe, "komet", "2025-05-01", 6)  # starts after T1
+    _round(in_fe, "skilda_varldar", "2025-02-01", 6)  # running
+    _round(in_fe, "skilda_varldar", "2024-10-01", 5, ended="2025-01-15", completed=5)
+    for number in range(10):  # a round's sessions are not rounds
+        session(in_fe, None, f"2025-03-{number + 1:02d}", activity="komet", format="group", participants=12)
+    found = indicators.period_figures(unit=in_fe, period=T1)["group_rounds"]
+    assert found["komet"] == {"rounds": 3, "participants": 31, "ended": 2, "completed": 19}
+    assert found["skilda_varldar"] == {"rounds": 2, "participants": 11, "ended": 1, "completed": 5}
+    empty = indicators.period_figures(unit=in_fe, period=Period.parse("2023-T1"))["group_rounds"]
+    assert empty == {"komet": {"rounds": 0, "participants": 0, "ended": 0, "completed": 0},
+                     "skilda_varldar": {"rounds": 0, "participants": 0, "ended": 0, "completed": 0}}
+
+
+def _outreach(unit, date, kind):
+    OutreachActivity.objects.create(unit=unit, date=day(date), kind=kind, hours=Decimal("1.5"))
+
+
+def test_oppet_hus_tva_ganger_per_termin_met_or_not_per_term(in_fe):
+    _outreach(in_fe, "2025-02-10", "open_house")
+    _outreach(in_fe, "2025-05-20", "open_house")  # spring term, after T1
+    _outreach(in_fe, "2025-09-10", "open_house")  # autumn: once only
+    _outreach(in_fe, "2025-03-05", "cooperation_forum")
+    _outreach(in_fe, "2025-04-30", "cooperation_forum")
+    _outreach(in_fe, "2025-05-01", "cooperation_forum")
+    t1 = indicators.forums(in_fe, T1.start, T1.end)
+    # T1 ends in the spring term: once so far, the term still runs — not yet decided.
+    assert t1 == {"cooperation_forum": 2, "open_house": 1,
+                  "open_house_terms": {"spring": {"held": 1, "required": 2, "met": None}}}
+    t2 = indicators.forums(in_fe, day("2025-05-01"), day("2025-08-31"))
+    assert t2["open_house"] == 1 and t2["cooperation_forum"] == 1
+    assert t2["open_house_terms"] == {"spring": {"held": 2, "required": 2, "met": True},
+                                      "autumn": {"held": 0, "required": 2, "met": None}}
+    year = indicators.forums(in_fe, day("2025-01-01"), day("2025-12-31"))["open_house_terms"]
+    assert year["autumn"] == {"held": 1, "required": 2, "met": False}
+    assert indicators.term_met(0, term_over=True) is False and indicators.term_met(2, term_over=False) is True
+
+
+def test_samverkansforum_is_an_outreach_kind():
+    assert OutreachKind.COOPERATION_FORUM in OutreachKind.values
+
+
+def test_a_group_round_is_recorded_and_completed(fe_client, fe):
+    url = f"/{fe.slug}/groups/"
+    assert fe_client.post(url, {"activity": "komet", "started_on": "2025-02-03", "participants": 10}).status_code == 302
+    with scope(unit=fe):
+        komet = GroupRound.objects.get(unit=fe)
+    refused = fe_client.post(f"{url}{komet.pk}/", {"activity": "komet", "started_on": "2025-02-03",
+                                                   "participants": 10, "completed": 8})
+    assert refused.status_code == 200 and "completed" in refused.context["form"].errors  # no end date
+    too_many = fe_client.post(f"{url}{komet.pk}/", {"activity": "komet", "started_on": "2025-02-03",
+                                                    "participants": 10, "ended_on": "2025-04-07", "completed": 11})
+    assert "completed" in too_many.context["form"].errors
+    with scope(unit=fe):
+        komet.refresh_from_db()
+    assert (komet.ended_on, komet.completed) == (None, None)  # nothing written half-way
+    assert fe_client.post(f"{url}{komet.pk}/", {"activity": "komet", "started_on": "2025-02-03", "participants": 10,
+                                                "ended_on": "2025-04-07", "completed": 8}).status_code == 302
+    with scope(unit=fe):
+        komet.refresh_from_db()
+    assert (komet.ended_on, komet.completed) == (datetime.date(2025, 4, 7), 8)
+    assert "2025-02-03" in fe_client.get(url).content.decode()
+
+
+def test_group_rounds_are_the_family_units_page_and_another_units_round_is_a_404(fe_client, fe, bob_client, unit_b):
+    assert bob_client.get(f"/{unit_b.slug}/groups/").status_code == 404  # not a family unit
+    other = factories.unit("other", kind=Unit.Kind.FAMILY_UNIT, record_mode="case")
+    with scope(unit=other):
+        foreign = _round(other, "komet", "2025-01-10", 8)
+    assert fe_client.get(f"/{fe.slug}/groups/{foreign.pk}/").status_code == 404
+    assert fe_client.post(f"/{fe.slug}/groups/{foreign.pk}/", {"activity": "komet", "started_on": "2025-01-10",
+                                                                "participants": 1}).status_code == 404
+    admin = logged_in(factories.user("sara", org=fe.organisation))
+    assert admin.get(f"/{fe.slug}/groups/").status_code in (403, 404)
+
+
+def test_the_group_page_has_a_fixed_number_of_queries(fe_client, fe, django_assert_max_num_queries):
+    with scope(unit=fe):
+        for number in range(30):
+            _round(fe, "komet", f"2024-{number % 12 + 1:02d}-01", 8)
+    with django_assert_max_num_queries(15):
+        assert fe_client.get(f"/{fe.slug}/groups/").status_code == 200

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, F, Max, Min, Sum
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope, scopes_disabled
 
@@ -203,6 +203,11 @@ def test_ostermalm_has_goals_children_and_kinds_for_its_indicator(demo):
         assert set(closed_goals.values_list("status", flat=True)) == {"met", "partly_met", "not_met"}
         assert not Goal.objects.filter(unit=unit).exclude(case__kind="intervention").exists()
         assert Case.objects.filter(unit=unit, children__gt=1).exists()
+        from sessions.models import GroupRound
+
+        rounds = GroupRound.objects.filter(unit=unit)
+        assert set(rounds.values_list("activity", flat=True)) == {"komet", "skilda_varldar"}
+        assert rounds.filter(completed__lt=F("participants")).exists()  # some did not complete
 
 
 def test_copenhagen_counts_walk_ins_on_its_drop_in_days(demo):

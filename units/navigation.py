@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from .access import BILLING_READERS, CHIEF_ONLY
 from .access import MEMBER_ROLES as MEMBERS
 from .access import REPORT_READERS as EVERYONE
+from .models import Unit
 
 # (url name, label, roles that see it, group). "main" entries stand in the bar; the rest sit
 # under "More", so the bar fits on one line at 1280 px whatever the role (issue 18).
@@ -21,10 +22,15 @@ ENTRIES = [
     ("reporting:reports_current", _("Reports"), EVERYONE, "main"),
     ("intake:application_new", _("New application"), MEMBERS, "more"),
     ("counselling:visits", _("Walk-ins"), MEMBERS, "more"),
+    ("counselling:groups", _("Group rounds"), MEMBERS, "more"),
     ("quality:home", _("Quality"), MEMBERS, "more"),
     ("importing:import", _("Import"), CHIEF_ONLY, "more"),
     ("accounts_staff:staff", _("Staff"), CHIEF_ONLY, "more"),
 ]
+
+
+# Entries only some kinds of unit have (the page is a 404 elsewhere).
+FOR_KINDS = {"counselling:groups": {Unit.Kind.FAMILY_UNIT}}
 
 
 def unit_nav(request) -> dict:
@@ -34,7 +40,7 @@ def unit_nav(request) -> dict:
     if unit is None:
         return nav
     for name, label, roles, group in ENTRIES:
-        if role not in roles:
+        if role not in roles or unit.kind not in FOR_KINDS.get(name, {unit.kind}):
             continue
         try:
             url = reverse(name, kwargs={"unit_slug": unit.slug})
