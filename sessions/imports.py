@@ -7,11 +7,12 @@ import io
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from units import pii
-from units.bulk import insert_columns, insert_many
+from units.bulk import copy_rows
 from units.imports import (
     Column,
     ErrorList,
@@ -61,6 +62,9 @@ COLUMN_OF = {"start_time": "start", "case": "case_code", "counsellors": "counsel
 CHOICE_COLUMNS = {"format": SessionFormat, "status": SessionStatus, "location": Location, "fee": Fee,
                   "constellation": Constellation, "activity": ActivityChoice}
 DEFAULTS = {"location": Location.OFFICE, "fee": Fee.NONE, "constellation": "", "activity": ""}
+# What an imported row stores, beside its unit, who logged it and when (case first: a Case).
+WRITTEN = ("case", "date", "start_time", "minutes", "format", "participants", "location", "status", "fee",
+           "constellation", "activity")
 # Which unit kinds record a column at all (the session form shows it only there).
 KIND_COLUMNS = {"constellation": Unit.Kind.FAMILY_TREATMENT, "activity": Unit.Kind.FAMILY_UNIT}
 
@@ -85,6 +89,7 @@ class SessionImporter:
         self.members = {person.get_username(): person for person in unit_staff(unit)}
         self.facts = services.SessionFacts(unit, preload=True)
         self.choices = {column: choice_values(choices) for column, choices in CHOICE_COLUMNS.items()}
+        self.read_choices: dict[str, dict[str, str]] = {column: {} for column in CHOICE_COLUMNS}
         self.started_cases: dict[int, Case] = {}
         self.first_id = self.last_id = None
         self.count = 0
@@ -112,7 +117,10 @@ class SessionImporter:
         text = row.get(column, "")
         if not text:
             return DEFAULTS.get(column, "")
-        return self.choices[column].get(normalise_header(text), text)
+        read = self.read_choices[column]
+        if text not in read:  # a file repeats a few spellings: each is normalised once
+            read[text] = self.choices[column].get(normalise_header(text), text)
+        return read[text]
 
     def parse(self, row: dict) -> tuple[dict, list, dict]:
         """The row's values, its counsellors and the cells that did not parse; ValidationError
@@ -163,7 +171,8 @@ class SessionImporter:
             problems, values = error.message_dict, None
         if values is not None:
             try:
-                session = services.session_check(unit=self.unit, counsellors=counsellors, facts=self.facts, **values)
+                session = services.session_values_check(unit=self.unit, counsellors=counsellors, facts=self.facts,
+                                                        **values)
             except ValidationError as error:
                 # The form's rules on what did parse; a cell that did not is reported once.
                 for field, messages in error.message_dict.items():
@@ -175,24 +184,34 @@ class SessionImporter:
                 errors.add(line, COLUMN_OF.get(column, column), " ".join(messages) if isinstance(messages, list)
                            else str(messages))
             return None
-        session.logged_by = self.acting_user if getattr(self.acting_user, "is_authenticated", False) else None
         return session, counsellors
 
     def write(self, items: list) -> None:
-        sessions = insert_many([session for session, _counsellors in items])
+        """Checked rows ({session field: stored value}, counsellors) into the database: on
+        PostgreSQL with COPY (the sessions, then their counsellors), elsewhere bulk_create."""
+        logged_by = self.acting_user if getattr(self.acting_user, "is_authenticated", False) else None
         through = Session.counsellors.through
-        pairs = [(session.pk, person.pk) for session, counsellors in items for person in counsellors]
         if connection.vendor == "postgresql":
-            insert_columns(through, ["session", "user"], [[pair[0] for pair in pairs], [pair[1] for pair in pairs]])
+            unit_id, logged_by_id, now = self.unit.pk, logged_by.pk if logged_by else None, timezone.now()
+            ids = copy_rows(Session, ["unit", *WRITTEN, "logged_by", "created_at"], [
+                (unit_id, values["case"].pk if values["case"] else None,
+                 *(values[field] for field in WRITTEN[1:]), logged_by_id, now) for values, _counsellors in items])
+            copy_rows(through, ["session", "user"], [
+                (session_id, person.pk) for session_id, (_values, counsellors) in zip(ids, items, strict=True)
+                for person in counsellors], returning=False)
         else:
-            through.objects.bulk_create([through(session_id=session_id, user_id=user_id)
-                                         for session_id, user_id in pairs])
-        for session in sessions:
-            self.first_id = self.first_id or session.pk
-            self.last_id = session.pk
-            if session.status == SessionStatus.HELD and session.case is not None:
-                self.started_cases[session.case.pk] = session.case
-        self.count += len(sessions)
+            sessions = Session.objects.bulk_create([Session(unit=self.unit, logged_by=logged_by, **values)
+                                                    for values, _counsellors in items])
+            ids = [session.pk for session in sessions]
+            through.objects.bulk_create([through(session_id=session_id, user_id=person.pk)
+                                         for session_id, (_values, counsellors) in zip(ids, items, strict=True)
+                                         for person in counsellors])
+        for session_id, (values, _counsellors) in zip(ids, items, strict=True):
+            self.first_id = self.first_id or session_id
+            self.last_id = session_id
+            if values["status"] == SessionStatus.HELD and values["case"] is not None:
+                self.started_cases[values["case"].pk] = values["case"]
+        self.count += len(items)
 
     def finish(self) -> None:
         """One audit row for the import (the sessions carry who logged them); a held session

@@ -78,7 +78,8 @@ class SessionFacts:
     """What the session rules read from the database: whether a billing month is closed and
     who the unit's members are. By default each is asked when a rule needs it (one session from
     a form); `preload` reads them once for a whole file (the import), so that every row is
-    checked by the same rules without a query of its own."""
+    checked by the same rules without a query of its own — and then the model fields' own checks
+    are remembered per field and value, since a file's rows repeat a few values."""
 
     def __init__(self, unit: Unit, *, preload: bool = False):
         self.unit = unit
@@ -86,6 +87,7 @@ class SessionFacts:
         self.today = timezone.localdate()
         self._closed = closed_month_starts(unit=unit) if preload else None
         self._members = set(Membership.objects.filter(unit=unit).values_list("user_id", flat=True)) if preload else None
+        self._field_checks: dict[tuple, list] = {}
 
     def month_closed(self, day: datetime.date) -> bool:
         if self._closed is None:
@@ -98,51 +100,113 @@ class SessionFacts:
             return set(members.values_list("user_id", flat=True))
         return user_ids & self._members
 
+    def field_errors(self, values: dict, exclude: list[str]) -> dict[str, list]:
+        """What `Session.full_clean(exclude=…)` says of these values' fields (clean_fields, then
+        the model's clean), without an instance: each field's `clean` is asked once per distinct
+        value. For preloaded facts only: the case is one of the unit's own, not looked up."""
+        errors: dict[str, list] = {}
+        for field in _CHECKED_FIELDS:
+            if field.name in exclude:
+                continue
+            raw = values[field.name]
+            if field.blank and raw in field.empty_values:
+                continue
+            key = (field.name, raw)
+            found = self._field_checks.get(key)
+            if found is None:
+                try:
+                    field.clean(raw, None)
+                    found = []
+                except ValidationError as error:
+                    found = error.error_list
+                self._field_checks[key] = found
+            if found:
+                errors[field.name] = found
+        return errors
 
-def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts: SessionFacts | None = None,
-                  **values) -> Session:
-    """The unsaved session, or ValidationError with messages at the fields."""
-    facts = facts or SessionFacts(unit)
+
+# The fields full_clean would look at: the values a session is given. (The others — id, unit,
+# logged_by, idempotency key, correction link, creation time — are set by the services.)
+_CHECKED_FIELDS = [Session._meta.get_field(name) for name in
+                   ("case", "date", "start_time", "minutes", "format", "participants", "location", "status", "fee",
+                    "constellation", "activity")]
+_DEFAULTS = {name: Session._meta.get_field(name).get_default() for name in SESSION_FIELDS}
+
+
+def _given(values: dict) -> dict:
     values = {field: values.get(field) for field in SESSION_FIELDS if field in values}
     for text_field in ("constellation", "activity"):
         values[text_field] = values.get(text_field) or ""
     if values.get("participants") is None:
         values["participants"] = rules.default_participants(values.get("format"))
-    session = Session(unit=unit, **values)
-    errors: dict[str, list] = {}
+    return values
+
+
+def _exclude(facts: SessionFacts) -> list[str]:
     # A preloaded case is one of the unit's own cases: the field need not ask the database.
-    exclude = ["participants", "unit", "logged_by", *(["case"] if facts.preloaded else [])]
-    try:
-        session.full_clean(exclude=exclude, validate_constraints=False, validate_unique=not facts.preloaded)
-    except ValidationError as error:
-        errors.update(error.error_dict)
+    return ["participants", "unit", "logged_by", *(["case"] if facts.preloaded else [])]
+
+
+def _rule_errors(errors: dict, session: dict, *, unit: Unit, counsellors, correcting: bool,
+                 facts: SessionFacts) -> None:
+    """The session rules beyond each field's own check, on the values as checked."""
 
     def add(field, message, code=None):
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
-    if "fee" not in errors and (problem := fees.fee_problem(unit, session.fee)):
+    minutes, day, case = session["minutes"], session["date"], session["case"]
+    if "fee" not in errors and (problem := fees.fee_problem(unit, session["fee"])):
         add("fee", problem)
-    if session.minutes is not None and not 1 <= session.minutes <= rules.MAX_MINUTES:
+    if minutes is not None and not 1 <= minutes <= rules.MAX_MINUTES:
         add("minutes", _("Give the length in minutes, from 1 to %(max)d.") % {"max": rules.MAX_MINUTES})
     if "format" not in errors:
-        problem = rules.participants_problem(session.format, session.participants)
+        problem = rules.participants_problem(session["format"], session["participants"])
         if problem:
             add("participants", problem)
-    if session.date and "date" not in errors:
-        if session.date > facts.today:
+    if day and "date" not in errors:
+        if day > facts.today:
             add("date", _("A session is logged after it has taken place; this date is in the future."))
-        elif not correcting and facts.month_closed(session.date):
+        elif not correcting and facts.month_closed(day):
             add("date", _("The billing month of %(date)s is closed. Only the unit chief can add a correction.")
-                % {"date": session.date.isoformat()}, code="month_closed")
-    case = session.case
+                % {"date": day.isoformat()}, code="month_closed")
     if case is not None:
         if case.unit_id != unit.pk:
             add("case", _("Choose a case of this unit."))
-        elif not correcting and case.closed_on and session.date and session.date > case.closed_on:
+        elif not correcting and case.closed_on and day and day > case.closed_on:
             add("case", _("The case was closed on %(date)s.") % {"date": case.closed_on.isoformat()})
     counsellor_ids = {person.pk for person in counsellors}
     if counsellor_ids and facts.members(counsellor_ids) != counsellor_ids:
         add("counsellors", _("Choose counsellors of this unit."))
+
+
+def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts: SessionFacts | None = None,
+                  **values) -> Session:
+    """The unsaved session, or ValidationError with messages at the fields."""
+    facts = facts or SessionFacts(unit)
+    session = Session(unit=unit, **_given(values))
+    errors: dict[str, list] = {}
+    try:
+        session.full_clean(exclude=_exclude(facts), validate_constraints=False, validate_unique=not facts.preloaded)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    _rule_errors(errors, {field: getattr(session, field) for field in SESSION_FIELDS}, unit=unit,
+                 counsellors=counsellors, correcting=correcting, facts=facts)
+    if errors:
+        raise ValidationError(errors)
+    return session
+
+
+def session_values_check(*, unit: Unit, facts: SessionFacts, counsellors=(), **values) -> dict:
+    """session_check for one row of many (an import, with preloaded facts): the same rules, but
+    no model instance — the stored values of every session field ({"case": Case or None, …}),
+    or ValidationError with the same messages at the same fields. The fields' own checks
+    (full_clean's) are remembered per distinct value. (Session has no `clean` of its own for
+    full_clean to run; tests/test_sessions_import.py keeps it so.)"""
+    if not facts.preloaded:
+        raise ValueError("session_values_check needs preloaded facts")
+    session = {**_DEFAULTS, **_given(values)}
+    errors = facts.field_errors(session, _exclude(facts))
+    _rule_errors(errors, session, unit=unit, counsellors=counsellors, correcting=False, facts=facts)
     if errors:
         raise ValidationError(errors)
     return session

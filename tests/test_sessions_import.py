@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import translation
 from django_scopes import scope
@@ -104,3 +105,75 @@ def test_a_case_code_off_the_pattern_is_refused_without_being_repeated(prepared,
     [(line, message)] = excinfo.value.errors
     assert line == 2 and message.startswith("case_code:") and code not in message
     assert not Session.objects.filter(unit=in_unit_a).exists()
+
+
+# --- the import's check is the form's check ------------------------------------------------------
+
+CHECKED = [
+    {},
+    {"minutes": 0}, {"minutes": 481}, {"minutes": None},
+    {"format": "triad"}, {"format": "group", "participants": None}, {"format": "group", "participants": 1},
+    {"format": "individual", "participants": 2}, {"format": "family", "participants": 4},
+    {"status": "cancelled"}, {"location": "garden"}, {"fee": "free"}, {"fee": ""},
+    {"constellation": "whole_family"}, {"constellation": "nobody"}, {"activity": "x" * 30},
+    {"date": datetime.date(2099, 1, 1)}, {"date": datetime.date(2025, 2, 10)}, {"date": None},
+    {"start_time": None}, {"case": "closed"}, {"case": "open"}, {"counsellors": "outsider"},
+    {"minutes": 0, "format": "triad", "date": datetime.date(2025, 2, 10), "counsellors": "outsider"},
+]
+
+
+@pytest.mark.parametrize("change", CHECKED, ids=[str(sorted(change)) for change in CHECKED])
+def test_the_imports_check_says_what_session_check_says(in_unit_a, alice, bob, change):
+    """services.session_values_check (an import: no instance, each field's own check asked once per
+    value) gives session_check's values and messages, field by field, in the same order."""
+    from sessions import services
+    from tests.sessions_helpers import session_values
+
+    close_month(in_unit_a, datetime.date(2025, 2, 1))
+    cases = {"open": case(in_unit_a, "P-2025-0001"),
+             "closed": case(in_unit_a, "P-2025-0002", closed_on=datetime.date(2025, 3, 1))}
+    values = session_values(**{"date": datetime.date(2025, 3, 4), **change})
+    values["case"] = cases.get(values["case"])
+    counsellors = [alice, bob] if values.pop("counsellors", None) else [alice]
+    facts = services.SessionFacts(in_unit_a, preload=True)
+
+    def outcome(check):
+        try:
+            checked = check(unit=in_unit_a, counsellors=counsellors, facts=facts, **values)
+        except ValidationError as error:
+            return list(error.message_dict.items())
+        return checked if isinstance(checked, dict) else {field: getattr(checked, field)
+                                                           for field in services.SESSION_FIELDS}
+
+    expected = outcome(services.session_check)
+    assert outcome(services.session_values_check) == expected
+    assert outcome(services.session_values_check) == expected  # remembered per value: the same again
+    assert expected != [] and (isinstance(expected, dict) or all(messages for _field, messages in expected))
+
+
+def test_session_has_no_clean_of_its_own():
+    # session_values_check runs full_clean's field checks but not Model.clean: were a
+    # Session.clean added, the import would have to run it too.
+    from django.db import models
+
+    assert Session.clean is models.Model.clean
+
+
+def test_copy_writes_text_nulls_and_times_as_they_are(unit_a):
+    from django.db import connection
+    from django.utils import timezone
+
+    from units.bulk import copy_rows
+    from units.models import AuditEvent
+
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    now = timezone.now()
+    texts = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "", "Åsa ø"]
+    ids = copy_rows(AuditEvent, ["at", "user", "unit", "action", "object_type", "object_id"],
+                    [(now, None, unit_a.pk, text, "", str(index)) for index, text in enumerate(texts)])
+    stored = list(AuditEvent.objects.filter(pk__in=ids).order_by("pk").values_list(
+        "pk", "at", "user", "unit", "action", "object_type", "object_id"))
+    assert stored == [(pk, now, None, unit_a.pk, text, "", str(index))
+                      for index, (pk, text) in enumerate(zip(ids, texts, strict=True))]
+    assert ids == sorted(ids)
