@@ -149,6 +149,9 @@ def test_the_imports_check_says_what_session_check_says(in_unit_a, alice, bob, c
     assert outcome(services.session_values_check) == expected
     assert outcome(services.session_values_check) == expected  # remembered per value: the same again
     assert expected != [] and (isinstance(expected, dict) or all(messages for _field, messages in expected))
+    assert isinstance(expected, dict) == (change in ({}, {"format": "family", "participants": 4},
+                                                      {"start_time": None}, {"case": "open"},
+                                                      {"constellation": "whole_family"}))
 
 
 def test_session_has_no_clean_of_its_own():
