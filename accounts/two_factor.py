@@ -1,6 +1,7 @@
-"""Two-factor sign-in with django-otp: TOTP (any authenticator app) and one-time recovery codes.
+"""Two-factor sign-in with django-otp: TOTP (any authenticator app), passkeys (accounts/passkeys.py)
+and one-time recovery codes.
 
-After the password, a person with a confirmed authenticator must give a code before any page;
+After the password, a person with a confirmed authenticator or passkey must give it before any page;
 when settings.REQUIRE_TWO_FACTOR is on, a unit chief or an administration user without one must
 enrol first. The state lives in the session (set at sign-in), so a page view costs no query.
 django-otp refuses a code used before (TOTP `last_t`), accepts one step of clock drift either
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from units.models import Membership, OrgAccess, Role
 from units.services import audit_log
@@ -38,8 +40,12 @@ def must_enrol(user) -> bool:
             or OrgAccess.objects.filter(user=user, is_active=True).exists())
 
 
+def has_passkey(user) -> bool:
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+
+
 def state_at_sign_in(user) -> str | None:
-    if totp_device(user) is not None:
+    if totp_device(user) is not None or has_passkey(user):
         return PENDING
     return SETUP if must_enrol(user) else None
 
@@ -86,6 +92,10 @@ def recovery_codes_renew(*, user) -> list[str]:
     return codes
 
 
+def recovery_codes_clear(*, user):
+    StaticDevice.objects.filter(user=user).delete()
+
+
 def _digits(code: str) -> str:
     return "".join((code or "").split())
 
@@ -125,7 +135,8 @@ def totp_remove(*, request, code: str) -> bool:
     if device is None or must_enrol(user) or not device.verify_token(_digits(code)):
         return False
     TOTPDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    if not has_passkey(user):  # the recovery codes stay for the passkeys
+        recovery_codes_clear(user=user)
     audit_log(user=user, unit=None, action="two_factor.remove")
     return True
 

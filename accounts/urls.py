@@ -1,6 +1,17 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import oidc_views, passwords, views
+from . import oidc_views, passkey_views, passwords, views
+
+# The library's names (its template tags reverse "otp_webauthn:…"), this project's views.
+passkey_patterns = ([
+    path("registration/begin/", passkey_views.RegistrationBegin.as_view(), name="credential-registration-begin"),
+    path("registration/complete/", passkey_views.RegistrationComplete.as_view(),
+         name="credential-registration-complete"),
+    path("authentication/begin/", passkey_views.AuthenticationBegin.as_view(), name="credential-authentication-begin"),
+    path("authentication/complete/", passkey_views.AuthenticationComplete.as_view(),
+         name="credential-authentication-complete"),
+    path("jsi18n/", passkey_views.javascript_catalog, name="js-i18n-catalog"),
+], "otp_webauthn")
 
 urlpatterns = [
     path("", views.account, name="account"),
@@ -14,6 +25,8 @@ urlpatterns = [
     path("reset/done/", passwords.password_reset_complete, name="password_reset_complete"),
     path("two-factor/", views.two_factor_page, name="two_factor"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/passkey/", include(passkey_patterns)),
+    path("two-factor/passkeys/<int:passkey_id>/remove/", views.passkey_remove, name="passkey_remove"),
     # `organisation`, not `org_slug`: these are public pages, outside the organisation's tenant guard.
     path("oidc/<slug:organisation>/login/", oidc_views.oidc_login, name="oidc_login"),
     path("oidc/<slug:organisation>/callback/", oidc_views.oidc_callback, name="oidc_callback"),

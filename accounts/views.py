@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from units import invitations
 
-from . import sign_ins, two_factor
+from . import passkeys, sign_ins, two_factor
 from .forms import AcceptInvitationForm, CodeForm, SignInForm
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -124,7 +124,9 @@ def two_factor_verify(request):
             return redirect(_next(request))
         else:
             form.add_error("code", _("The code is wrong, too old or already used. Try the next code."))
-    return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)})
+    return render(request, "accounts/two_factor_verify.html", {
+        "form": form, "next": _next(request), "has_passkey": passkeys.has_passkey(request.user),
+        "has_totp": two_factor.totp_device(request.user) is not None})
 
 
 def _enrolment_page(request, context, pending, form=None):
@@ -147,21 +149,26 @@ def _confirm(request, context):
 
 @login_required
 def two_factor_page(request):
-    """Enrol an authenticator app, see recovery codes once, renew them, turn off."""
+    """Enrol an authenticator app or passkeys, see recovery codes once, renew them, turn off."""
     user = request.user
+    next_url = _next(request, "account")
+    # The first passkey's recovery codes, once (its registration was a script's JSON request).
+    new_codes = request.session.pop(passkeys.NEW_CODES_KEY, None) if request.method == "GET" else None
     device = two_factor.totp_device(user)
-    context = {"device": device, "required": two_factor.must_enrol(user), "next": _next(request, "account"),
+    keys = passkeys.passkeys_of(user)
+    context = {"device": device, "passkeys": keys, "required": two_factor.must_enrol(user), "next": next_url,
                "form": CodeForm()}
     action = request.POST.get("action") if request.method == "POST" else None
-    must_start = (device is None and request.session.get(two_factor.STATE_KEY) == two_factor.SETUP
+    must_start = (device is None and not keys and request.session.get(two_factor.STATE_KEY) == two_factor.SETUP
                   and two_factor.pending_totp(user) is None)
     if action == "start" or must_start:
         return _enrolment_page(request, context, two_factor.totp_start(user=user))
     if action == "confirm":
         return _confirm(request, context)
-    if action == "recovery" and device is not None:
-        codes = two_factor.recovery_codes_renew(user=user)
-        return render(request, "accounts/two_factor_codes.html", {"codes": codes, "next": reverse("account")})
+    if action == "recovery" and (device is not None or keys):
+        new_codes = two_factor.recovery_codes_renew(user=user)
+    if new_codes:
+        return render(request, "accounts/two_factor_codes.html", {"codes": new_codes, "next": next_url})
     if action == "remove" and device is not None:
         form = CodeForm(request.POST)
         if form.is_valid() and two_factor.totp_remove(request=request, code=form.cleaned_data["code"]):
@@ -169,11 +176,24 @@ def two_factor_page(request):
             return redirect("account")
         form.add_error(None, _("Two-factor sign-in stays on: the code was wrong, or it is required for you."))
         context["form"] = form
-    pending = two_factor.pending_totp(user) if device is None else None
+    pending = two_factor.pending_totp(user) if device is None and not keys else None
     if pending is not None:
         return _enrolment_page(request, context, pending)
-    context["recovery_left"] = two_factor.recovery_codes_left(user) if device is not None else 0
+    context["recovery_left"] = two_factor.recovery_codes_left(user) if device is not None or keys else 0
     return render(request, "accounts/two_factor.html", context)
+
+
+@require_POST
+@login_required
+def passkey_remove(request, passkey_id):
+    passkey = passkeys.passkey_of(request.user, passkey_id)
+    if passkey is None:  # unknown, or somebody else's
+        raise Http404
+    if passkeys.passkey_remove(user=request.user, device=passkey):
+        messages.success(request, _("The passkey is removed."))
+    else:
+        messages.error(request, _("The passkey stays: your role requires a second factor, and it is your last."))
+    return redirect("two_factor")
 
 
 class SignInView(auth_views.LoginView):

@@ -5,17 +5,20 @@ Connect provider."""
 import re
 import time
 from base64 import b32decode
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
 from django_otp.oath import TOTP
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import IdentityProvider
 from tests.a11y import assert_accessible
 from tests.conftest import browser_login
+from tests.factories import PASSWORD as PASSWORD_OF_FIXTURES
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 from units.invitations import invite
-from units.models import Membership
+from units.models import AuditEvent, Membership
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -95,3 +98,45 @@ def test_an_invited_person_signs_in_through_the_organisations_provider(browser, 
         page.wait_for_url(f"{live_server.url}/{unit_a.slug}/")
         assert page.locator("h1").inner_text() == unit_a.name
         assert "Enhetschef" in page.locator("main").inner_text()
+
+
+def test_a_chief_who_must_enrol_adds_a_passkey_and_signs_in_with_it(browser, live_server, unit_a, anna, settings):
+    # WebAuthn wants a secure context and a domain as relying party: localhost is both (never 127.0.0.1).
+    site = SimpleNamespace(url=live_server.url.replace("127.0.0.1", "localhost"))
+    settings.REQUIRE_TWO_FACTOR = True
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [site.url]
+    context = browser.new_context(locale="sv-SE")
+    page = context.new_page()
+    devtools = context.new_cdp_session(page)  # Chromium's virtual authenticator (Chrome DevTools Protocol)
+    devtools.send("WebAuthn.enable")
+    authenticator = devtools.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True, "automaticPresenceSimulation": True}})["authenticatorId"]
+
+    browser_login(page, site, "anna")
+    assert "/accounts/two-factor/" in page.url  # a chief must enrol before any page
+    assert_accessible(page)
+    page.get_by_role("button", name="Lägg till en lösenordsnyckel").click()
+    page.wait_for_selector("#recovery-codes li")
+    assert len(page.locator("#recovery-codes li").all()) == 10
+    page.get_by_role("link", name="Jag har sparat koderna").click()
+    page.wait_for_load_state()
+    assert WebAuthnCredential.objects.filter(user=anna, confirmed=True).count() == 1
+    assert len(devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]) == 1
+    page.goto(f"{site.url}/accounts/two-factor/")
+    assert "Lösenordsnyckel tillagd" in page.locator("#passkeys").inner_text()
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_load_state()
+
+    page.goto(f"{site.url}/accounts/login/?next=/{unit_a.slug}/")
+    page.locator("#id_username").fill("anna")
+    page.locator("#id_password").fill(PASSWORD_OF_FIXTURES)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{site.url}/accounts/two-factor/verify/**")
+    assert_accessible(page)
+    page.get_by_role("button", name="Använd min lösenordsnyckel").click()
+    page.wait_for_url(f"{site.url}/{unit_a.slug}/")
+    assert page.locator("h1").inner_text() == unit_a.name
+    assert AuditEvent.objects.filter(user=anna, action="two_factor.verified",
+                                     object_type="django_otp_webauthn.webauthncredential").exists()

@@ -22,10 +22,13 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
 def is_database_outage(error: BaseException | None) -> bool:
-    """A lost or refused connection — not a bad query (ProgrammingError, IntegrityError, DataError)."""
-    while error is not None:
+    """A lost or refused connection — not a bad query (ProgrammingError, IntegrityError, DataError).
+    Each exception of the chain once: a library's `raise exc from exc` makes it a loop."""
+    seen = set()
+    while error is not None and id(error) not in seen:
         if isinstance(error, OUTAGE_ERRORS):
             return True
+        seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
 

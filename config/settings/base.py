@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +283,19 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Chiefs and administration users must enrol a second factor before they reach any page.
 REQUIRE_TWO_FACTOR = env_bool("REQUIRE_TWO_FACTOR", False)
 OTP_TOTP_ISSUER = "Familjestöd"
+# Passkeys (WebAuthn) as the second factor, accounts/passkeys.py. The relying party is the site's host name
+# (credentials are bound to it: changing it means enrolling again); browsers accept only a domain, never an IP
+# address, and only over https or on localhost. No passwordless sign-in: the password step (django-axes,
+# the organisation's "password sign-in stays allowed") stays in front of every sign-in.
+# Unset, both follow SITE_URL; an address like 127.0.0.1 (make run) becomes localhost: open the demo at
+# http://localhost:8000 to use a passkey.
+_SITE = urlsplit(SITE_URL)
+_SITE_HOST = "localhost" if (_SITE.hostname or "").replace(".", "").isdigit() else _SITE.hostname
+_SITE_ORIGIN = f"{_SITE.scheme}://{_SITE_HOST}" + (f":{_SITE.port}" if _SITE.port else "")
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", _SITE_HOST)
+OTP_WEBAUTHN_RP_NAME = "Familjestöd"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("WEBAUTHN_ORIGINS", _SITE_ORIGIN)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # "Forgot password": at most this many requests per address and per e-mail in the window.
 PASSWORD_RESET_RATE = (5, 60 * 60)
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
