@@ -26,6 +26,7 @@ from intake.models import (
     CHILD_BAND_FIELDS,
     PRIORITY_GROUPS,
     AgeBand,
+    Channel,
     ChildAgeBand,
     ContactPath,
     RelationshipLength,
@@ -68,6 +69,8 @@ APPLICANT_CATEGORIES = {
     "relationship_length": RelationshipLength,
     "youngest_child_age_band": ChildAgeBand,
     "contact_path": ContactPath,
+    # 002_93c1598fd6f3fa34.txt: "via telefon med telefonsvarare, e-post och Leanlinks hemsida".
+    "channel": Channel,
 }
 CHILDREN_COUNTS = ["0", "1", "2", "3"]  # and "4+"
 PRIORITY_FLAGS = ["acute", "pregnancy", "small_children", "high_conflict", "violence"]
@@ -194,11 +197,15 @@ def reachability(unit, start, end) -> dict:
                                                   start_time__isnull=False)
                   .annotate(weekday=ExtractIsoWeekDay("date")).order_by()
                   .values_list("weekday", "start_time", "minutes").annotate(count=Count("pk")))
+        groups = list(groups)
         outside = sum(count for weekday, start_time, minutes, count in groups
                       if outside_hours(weekday - 1, start_time, minutes, opening))
+        judged = sum(count for *_group, count in groups)
     drop_in = hours[OpeningHours.Kind.DROP_IN]
     return {
         "sessions_outside_opening_hours": outside,
+        # Leanlink "mottagning under kvällstid": of the held sessions with a start time.
+        "evening_share": share_text(outside, judged) if opening else None,
         "drop_in_hours_per_week": hours_text(sum(stretch_minutes(row.start, row.end) for row in drop_in))
         if drop_in else None,
     }
@@ -422,6 +429,48 @@ def applicants(unit, start, end) -> dict:
                               [unit.pk, start, end], columns))
 
 
+def effort_summary(groups: dict[tuple[int, int], int], *, contract_hours, contract_sessions) -> dict:
+    """Pure. `groups`: (held sessions, minutes) of a case → number of cases. Mean and median
+    sessions and hours per case (means and hours 2 decimals half up; the sessions median as
+    waiting_days.median — the mean of the two middle values, so it may be 4.5), beside the
+    contract's figures (`contract_sessions` a (from, to) pair, either None)."""
+    cases = sum(groups.values())
+    low, high = contract_sessions
+    result = {"cases": cases, "sessions_mean": None, "sessions_median": None, "hours_mean": None,
+              "hours_median": None, "contract_hours": None if contract_hours is None else str(contract_hours),
+              "contract_sessions_min": low, "contract_sessions_max": high}
+    if not cases:
+        return result
+    sessions = {}
+    minutes = {}
+    for (count, total), cases_with in groups.items():
+        sessions[count] = sessions.get(count, 0) + cases_with
+        minutes[total] = minutes.get(total, 0) + cases_with
+    held = sum(count * cases_with for (count, _total), cases_with in groups.items())
+    spent = sum(total * cases_with for (_count, total), cases_with in groups.items())
+    median_minutes = waiting_summary(minutes, limit=0)["median"]
+    return result | {
+        "sessions_mean": _decimal_text(Decimal(held) / cases, "0.01"),
+        "sessions_median": waiting_summary(sessions, limit=0)["median"],
+        "hours_mean": _decimal_text(Decimal(spent) / cases / 60, "0.01"),
+        "hours_median": _decimal_text(Decimal(str(median_minutes)) / 60, "0.01"),
+    }
+
+
+def closed_case_effort(unit, start, end) -> dict:
+    """Hours and sessions per case closed in the period (002_93c1598fd6f3fa34.txt: "Den
+    genomsnittliga stödtiden per par motsvarar cirka 7 timmar, vilket innebär 4-5 samtal per
+    par"): the cases with at least one held session, all their held sessions counted (corrections
+    as corrected), against the unit's contract figures."""
+    rows = _select(
+        "SELECT n, m, COUNT(*) FROM (SELECT s.case_id, COUNT(*) AS n, SUM(s.minutes) AS m "  # noqa: S608
+        "FROM counselling_session s JOIN counselling_case c ON c.id = s.case_id "
+        f"WHERE s.unit_id = %s AND c.closed_on BETWEEN %s AND %s AND s.status = %s AND {_not_corrected('s')} "
+        "GROUP BY s.case_id) per_case GROUP BY n, m", [unit.pk, start, end, HELD, unit.pk])
+    return effort_summary({(n, m): count for n, m, count in rows}, contract_hours=unit.contract_hours_per_case,
+                          contract_sessions=(unit.contract_sessions_min, unit.contract_sessions_max))
+
+
 # ---- quality ---------------------------------------------------------------------------
 
 
@@ -616,6 +665,7 @@ SECTION_FIGURES = {
     "visits": visits,
     "courses": courses,
     "reachability": reachability,
+    "closed_case_effort": closed_case_effort,
 }
 
 

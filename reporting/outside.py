@@ -42,6 +42,7 @@ PARTITIONS = {
 MONTHLY = ("sessions_by_month",)
 # What a handful of offers would tell of one person's wait.
 WAIT_SUMMARY = ("median", "p90", "max")
+EFFORT_SUMMARY = ("sessions_mean", "sessions_median", "hours_mean", "hours_median")
 
 
 def lattice(unit, year: int) -> list[Period]:
@@ -116,6 +117,10 @@ def hidden_cells(by_period: dict[str, dict], *, periods: list[Period], threshold
         for group, offers in groups.items():
             if suppression.is_small(offers, threshold) or f"waiting_by_priority.offers.{group}" in marks[label]:
                 marks[label][f"waiting_by_priority.median.{group}"] = suppression.SECONDARY
+        # Means and medians of a handful of closed cases describe those couples.
+        effort = figures.get("closed_case_effort")
+        if effort and suppression.is_small(effort["cases"], threshold):
+            marks[label].update({f"closed_case_effort.{key}": suppression.SECONDARY for key in EFFORT_SUMMARY})
         waiting = figures["waiting_days"]
         if suppression.is_small(waiting["offers"], threshold):
             marks[label].update({f"waiting_days.{key}": suppression.SECONDARY for key in WAIT_SUMMARY})

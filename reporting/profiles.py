@@ -12,7 +12,7 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from intake.models import AgeBand, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
+from intake.models import AgeBand, Channel, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
 from sessions.models import Activity, Goal, Location, Phase, SessionFormat, Visit
 from units.charts import bar_chart
 from units.models import Unit
@@ -194,6 +194,7 @@ def applicant_tables(pair: Comparison):
          {"0": "0", "1": "1", "2": "2", "3": "3", "4+": "4+", "not_stated": NOT_STATED_LABEL}),
         ("youngest_child_age_band", _("Youngest child's age"), _choices(ChildAgeBand)),
         ("contact_path", _("Contact path"), _choices(ContactPath)),
+        ("channel", _("Applications by contact channel"), _choices(Channel)),
     ]
     return [
         *[pair.breakdown(f"applicants.{name}", title, labels, total="new_applications")
@@ -245,6 +246,19 @@ def priority_tables(pair: Comparison):
         pair.breakdown("waiting_by_priority.offers", _("Offers made per priority group"), labels),
         pair.breakdown("waiting_by_priority.median", _("Median waiting time per priority group (days)"), labels),
     ]
+
+
+def effort_tables(pair: Comparison):
+    return [pair.figures("closed_case_effort", _("Hours and sessions per closed case"), [
+        (_("Cases closed with sessions held"), "closed_case_effort.cases"),
+        (_("Hours per case, mean"), "closed_case_effort.hours_mean"),
+        (_("Hours per case, median"), "closed_case_effort.hours_median"),
+        (_("Contract: hours per case"), "closed_case_effort.contract_hours"),
+        (_("Sessions per case, mean"), "closed_case_effort.sessions_mean"),
+        (_("Sessions per case, median"), "closed_case_effort.sessions_median"),
+        (_("Contract: sessions per case, from"), "closed_case_effort.contract_sessions_min"),
+        (_("Contract: sessions per case, to"), "closed_case_effort.contract_sessions_max"),
+    ])]
 
 
 def concern_report_tables(pair: Comparison):
@@ -327,6 +341,7 @@ def walk_in_tables(pair: Comparison):
 def reachability_tables(pair: Comparison):
     return [pair.figures("reachability", _("Reachability"), [
         (_("Sessions held outside opening hours (evening visits)"), "reachability.sessions_outside_opening_hours"),
+        (_("Share of sessions held in the evening"), "reachability.evening_share", {"percent": True}),
         (_("Drop-in hours a week (unit settings)"), "reachability.drop_in_hours_per_week"),
     ])]
 
@@ -356,6 +371,8 @@ WALK_INS = Section("walk_ins", _("Inquiries and courses"), ("visits", "courses")
 # barn, hög konfliktnivå, våld"); concern reports (SoL 14 kap. 1 §) in every Swedish period page.
 PRIORITY = Section("priority", _("Priority groups"), (), priority_tables)
 CONCERN_REPORTS = Section("concern_reports", _("Concern reports"), (), concern_report_tables)
+# Issue 16, 002_93c1598fd6f3fa34.txt: "i genomsnitt cirka 7 timmar … 4-5 samtal per par".
+EFFORT = Section("closed_case_effort", _("Support time per case"), ("closed_case_effort",), effort_tables)
 # Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
 REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
 
@@ -363,7 +380,7 @@ PROFILES = {
     # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
     Unit.Kind.FAMILY_COUNSELLING: Profile(Unit.Kind.FAMILY_COUNSELLING,
                                           (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS, REACHABILITY, PRIORITY,
-                                           CONCERN_REPORTS)),
+                                           CONCERN_REPORTS, EFFORT)),
     # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
     Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY,
                                                               CONCERN_REPORTS)),

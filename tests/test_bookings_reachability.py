@@ -33,7 +33,8 @@ def test_held_sessions_outside_opening_hours_are_counted(in_unit_a):
     Session.objects.create(unit=in_unit_a, date=wrong.date, start_time=T(9, 0), minutes=60, format="couple",
                            participants=2, corrects=wrong)  # corrected to a daytime session
     figures = indicators.reachability(in_unit_a, MONDAY, MONDAY + 30 * day)
-    assert figures == {"sessions_outside_opening_hours": 3, "drop_in_hours_per_week": None}
+    # Three of the five held sessions with a start time (as corrected) run outside the hours.
+    assert figures == {"sessions_outside_opening_hours": 3, "evening_share": "0.600", "drop_in_hours_per_week": None}
 
 
 def test_without_opening_hours_nothing_is_judged_and_drop_in_hours_are_added_up(in_unit_a):
@@ -43,7 +44,7 @@ def test_without_opening_hours_nothing_is_judged_and_drop_in_hours_are_added_up(
         OpeningHours(unit=in_unit_a, kind="drop_in", weekday=3, start=T(13, 0), end=T(16, 30)),
     ])
     assert indicators.reachability(in_unit_a, MONDAY, MONDAY + datetime.timedelta(days=30)) == {
-        "sessions_outside_opening_hours": None, "drop_in_hours_per_week": "6.50"}
+        "sessions_outside_opening_hours": None, "evening_share": None, "drop_in_hours_per_week": "6.50"}
 
 
 def test_the_statistics_page_shows_the_reachability_figures(anna_client, unit_a):

@@ -35,7 +35,9 @@ UNITS = [
      "legal_reference": "SoL 4 kap. 1 § (bistånd)", **_SE},
     {"slug": "leanlink-fr", "name": "Leanlink Råd och Stöd, familjerådgivning Linköping", "org": "linkoping",
      "kind": Unit.Kind.FAMILY_COUNSELLING, "record_mode": "anonymous", "period_kind": "quarter",
-     "legal_reference": "SoL 5 kap. 3 §; OSL 26 kap. 3 §", **_SE},
+     "legal_reference": "SoL 5 kap. 3 §; OSL 26 kap. 3 §",
+     # "Den genomsnittliga stödtiden per par motsvarar cirka 7 timmar, vilket innebär 4-5 samtal per par."
+     "contract_hours_per_case": Decimal("7.0"), "contract_sessions_min": 4, "contract_sessions_max": 5, **_SE},
     {"slug": "ostermalm-fe", "name": "Familjeenheten Östermalm", "org": "stockholm",
      "kind": Unit.Kind.FAMILY_UNIT, "record_mode": "case", "period_kind": "tertial",
      # The not-current-again indicator reads closed cases 24 + 12 months back (units.retention).

@@ -126,6 +126,15 @@ class Unit(models.Model):
     indicator_target_percent = models.DecimalField(
         _("target for the not-current-again indicator (%)"), max_digits=5, decimal_places=1, default=Decimal("84.0")
     )
+    # 002_93c1598fd6f3fa34.txt: "Den genomsnittliga stödtiden per par motsvarar cirka 7 timmar, vilket
+    # innebär 4-5 samtal per par" — the contract's figures the closed cases are compared with.
+    contract_hours_per_case = models.DecimalField(
+        _("contract: average hours per case"), max_digits=4, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(0)], help_text=_("Leave empty when the contract names no figure."))
+    contract_sessions_min = models.PositiveSmallIntegerField(
+        _("contract: sessions per case, from"), null=True, blank=True, validators=[MaxValueValidator(100)])
+    contract_sessions_max = models.PositiveSmallIntegerField(
+        _("contract: sessions per case, to"), null=True, blank=True, validators=[MaxValueValidator(100)])
     legal_reference = models.CharField(
         _("legal basis"), max_length=300, blank=True, validators=[reject_identity_numbers],
         help_text=_("Printed on the unit's reports, e.g. “Barnets lov §§ 28–29”."),
@@ -183,6 +192,9 @@ class Unit(models.Model):
                 errors["suppression_threshold"] = _(
                     "The small-count threshold cannot be below %(minimum)s, the lowest %(organisation)s allows."
                 ) % {"minimum": minimum, "organisation": self.organisation.name}
+        if None not in (self.contract_sessions_min, self.contract_sessions_max) \
+                and self.contract_sessions_min > self.contract_sessions_max:
+            errors["contract_sessions_max"] = _("The upper number of sessions cannot be below the lower one.")
         try:
             validate_retention(self)  # README "Retention": not below what the unit's statistics need
         except ValidationError as error:

@@ -24,6 +24,7 @@ GENERAL_FIELDS = ["name", "period_kind", "wait_limit_days", "suppression_thresho
                   "address", "phone", "email"]
 OUTCOME_FIELDS = ["ors_cutoff_adult", "ors_cutoff_child", "reliable_change", "srs_alliance_concern"]
 FEE_FIELDS = ["visit_fee_asked", "visit_fee_choices", "default_visit_fee"]
+CONTRACT_FIELDS = ["contract_hours_per_case", "contract_sessions_min", "contract_sessions_max"]
 
 
 def unit_fields(unit: Unit) -> list[str]:
@@ -37,6 +38,8 @@ def unit_fields(unit: Unit) -> list[str]:
         fields += OUTCOME_FIELDS
     if unit.kind != Unit.Kind.FAMILY_UNIT:
         fields.remove("indicator_target_percent")
+    if unit.kind == Unit.Kind.FAMILY_COUNSELLING:
+        fields += CONTRACT_FIELDS
     return fields
 
 
@@ -50,7 +53,7 @@ class UnitSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Unit
-        fields = GENERAL_FIELDS + OUTCOME_FIELDS + FEE_FIELDS
+        fields = GENERAL_FIELDS + OUTCOME_FIELDS + FEE_FIELDS + CONTRACT_FIELDS
         widgets = {"legal_reference": forms.TextInput()}
 
     def __init__(self, *args, unit: Unit, **kwargs):
