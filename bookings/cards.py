@@ -60,7 +60,8 @@ def booking_cards(bookings: list[CardRow], *, request, today, show_names: bool =
     labels = {key: escape(str(label)) for key, label in [*SessionFormat.choices, *Location.choices]}
     badges = {key: f' <span class="badge {"text-bg-success" if key == SessionStatus.HELD else "text-bg-secondary"}">'
                    f'{escape(str(label))}</span>' for key, label in SessionStatus.choices}
-    outside = f' <span class="badge text-bg-info">{escape(_("outside opening hours"))}</span>'
+    outside_label = escape(_("outside opening hours"))  # outside the f-string, where makemessages finds it
+    outside = f' <span class="badge text-bg-info">{outside_label}</span>'
     csrf = get_token(request)  # read on every page with cards, as the form's {% csrf_token %} would
     outcome_form = None if compact else _outcome_form(base, csrf, request.get_full_path())
     cards = []
