@@ -407,3 +407,27 @@ class IntakeSettings(models.Model):
     @property
     def recipients(self) -> list[str]:
         return email_list(self.notice_recipients)
+
+
+class LongWaitNotice(models.Model):
+    """A long-wait notice the app sent to the administration (002_93c1598fd6f3fa34.txt: "Om
+    väntetider över 14 dagar uppstår under en längre tid ska Social- och omsorgsförvaltningen
+    informeras"): when, by whom, to which addresses, and the figures it gave."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recipients = models.CharField(_("sent to"), max_length=500, validators=[validate_email_list])
+    waiting = models.PositiveIntegerField(_("waiting"))
+    over_limit = models.PositiveIntegerField(_("waiting longer than the limit"))
+    longest_days = models.PositiveIntegerField(_("longest wait (days)"), null=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("long-wait notice sent")
+        verbose_name_plural = _("long-wait notices sent")
+
+    def __str__(self):
+        return f"{self.unit_id} {self.sent_at:%Y-%m-%d}"

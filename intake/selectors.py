@@ -11,7 +11,7 @@ from units.models import Agreement, Membership, Municipality, Unit
 from units.pages import Key
 from units.periods import month_end
 
-from .models import PRIORITY_GROUPS, Application, CounsellorCompetence, IntakeSettings, QueueOrder
+from .models import PRIORITY_GROUPS, Application, CounsellorCompetence, IntakeSettings, LongWaitNotice, QueueOrder
 from .rules import days_waited, month_starts, wait_level
 
 LONG_WAIT_WINDOW_DAYS = 30
@@ -184,3 +184,8 @@ def long_waits(*, unit: Unit, today: datetime.date) -> LongWaits:
         longest_days=days_waited(figures["oldest"], today) if figures["oldest"] else None,
         days_over_limit=sum(1 for back in range(LONG_WAIT_WINDOW_DAYS) if figures[f"day_{back}"]),
     )
+
+
+def long_wait_notices_sent(*, unit: Unit, limit: int = 10) -> list[LongWaitNotice]:
+    """The notices the app sent, newest first (the last `limit`)."""
+    return list(LongWaitNotice.objects.filter(unit=unit).select_related("sent_by")[:limit])

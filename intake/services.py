@@ -8,8 +8,10 @@ application and its case. A waiting application may be handed over to another pr
 """
 
 import datetime
+from smtplib import SMTPException
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +28,7 @@ from .models import (
     CounsellorCompetence,
     ExceptionReason,
     IntakeSettings,
+    LongWaitNotice,
     Outcome,
 )
 from .rules import case_code, parse_case_code, youngest_band
@@ -236,3 +239,23 @@ def intake_settings_change(*, unit: Unit, values: dict, acting_user) -> list[str
     settings.save()
     audit_changes(user=acting_user, unit=unit, action="intake.settings_change", obj=settings, fields=changed)
     return changed
+
+
+def long_wait_notice_send(*, unit: Unit, subject: str, body: str, figures, acting_user) -> LongWaitNotice:
+    """Send the long-wait notice to the administration's addresses (IntakeSettings.recipients)
+    through Django's mail backend, then record it as sent; a failed send records nothing."""
+    duty = IntakeSettings.objects.filter(unit=unit).first()
+    recipients = duty.recipients if duty else []
+    if not recipients:
+        raise ValidationError(_("No e-mail address for the administration: add one in the unit's settings."))
+    try:
+        send_mail(subject, body, None, recipients)
+    except (OSError, SMTPException) as error:
+        raise ValidationError(_("The notice could not be sent: %(error)s") % {"error": error}) from error
+    notice = LongWaitNotice(unit=unit, sent_by=acting_user, recipients=", ".join(recipients),
+                            waiting=figures.waiting, over_limit=figures.over_limit,
+                            longest_days=figures.longest_days)
+    notice.full_clean()
+    notice.save()
+    audit_log(user=acting_user, unit=unit, action="intake.long_wait_notice_send", obj=notice)
+    return notice

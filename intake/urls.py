@@ -9,6 +9,7 @@ urlpatterns = [
     path("queue/months/", views.queue_by_month, name="queue_by_month"),
     path("queue/competences/", views.competences, name="competences"),
     path("queue/long-wait-notice/", views.long_wait_notice, name="long_wait_notice"),
+    path("queue/long-wait-notice/send/", views.long_wait_notice_send, name="long_wait_notice_send"),
     path("queue/long-wait-notice.pdf", views.long_wait_notice_pdf, name="long_wait_notice_pdf"),
     path("applications/new/", views.application_new, name="application_new"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),

@@ -217,7 +217,24 @@ def _notice_context(request):
 def long_wait_notice(request, unit_slug):
     context = _notice_context(request)
     context["body"] = render_to_string("intake/long_wait_notice_email.txt", context)
+    context["sent"] = selectors.long_wait_notices_sent(unit=request.unit)
     return render(request, "intake/long_wait_notice.html", context)
+
+
+@require_POST
+@unit_roles(*CHIEF_ONLY)
+def long_wait_notice_send(request, unit_slug):
+    context = _notice_context(request)
+    try:
+        notice = services.long_wait_notice_send(
+            unit=request.unit, subject=context["subject"], figures=context["figures"], acting_user=request.user,
+            body=render_to_string("intake/long_wait_notice_email.txt", context))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The notice was sent to %(recipients)s.") % {"recipients": notice.recipients})
+    return redirect("intake:long_wait_notice", unit_slug=unit_slug)
 
 
 @unit_roles(*CHIEF_ONLY)

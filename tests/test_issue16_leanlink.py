@@ -137,3 +137,75 @@ def test_the_statistics_page_shows_effort_channel_and_evening_share(anna_client,
     keys = [table["key"] for section in page.context["sections"] for table in section["tables"]]
     assert "closed_case_effort" in keys and "applicants_channel" in keys
     assert label in page.content.decode()
+
+
+# ---- "ska Social- och omsorgsförvaltningen informeras": the notice sent from the app -----------
+
+
+@pytest.fixture
+def notice_duty(in_unit_a):
+    from intake.models import IntakeSettings
+
+    return IntakeSettings.objects.create(unit=in_unit_a, administration_name="Social- och omsorgsförvaltningen",
+                                         notice_recipients="sof@linkoping.se, registrator@linkoping.se")
+
+
+def test_vantetider_over_14_dagar_social_och_omsorgsforvaltningen_informeras_by_mail(anna_client, anna, in_unit_a,
+                                                                                   notice_duty):
+    from django.core import mail
+
+    from intake.models import LongWaitNotice
+    from tests.intake_helpers import days_ago, register
+    from units.models import AuditEvent
+
+    register(in_unit_a, received_on=days_ago(19))
+    response = anna_client.post(f"/{in_unit_a.slug}/queue/long-wait-notice/send/")
+    assert response.status_code == 302
+    (sent,) = mail.outbox
+    assert sent.to == ["sof@linkoping.se", "registrator@linkoping.se"]
+    assert sent.subject.startswith("Långa väntetider vid")
+    assert "Längsta väntetid nu (dagar): 19" in sent.body
+    notice = LongWaitNotice.objects.get(unit=in_unit_a)
+    assert (notice.sent_by, notice.waiting, notice.over_limit, notice.longest_days) == (anna, 1, 1, 19)
+    assert AuditEvent.objects.filter(unit=in_unit_a, action="intake.long_wait_notice_send").count() == 1
+    page = anna_client.get(f"/{in_unit_a.slug}/queue/long-wait-notice/")
+    assert page.context["sent"] == [notice]
+    assert "sof@linkoping.se, registrator@linkoping.se" in page.content.decode()
+
+
+def test_without_an_address_the_notice_is_refused_with_a_message_and_nothing_is_logged(anna_client, in_unit_a,
+                                                                                     notice_duty):
+    from django.core import mail
+
+    from intake.models import LongWaitNotice
+
+    notice_duty.notice_recipients = ""
+    notice_duty.save()
+    response = anna_client.post(f"/{in_unit_a.slug}/queue/long-wait-notice/send/", follow=True)
+    assert "Ingen e-postadress till förvaltningen" in response.content.decode()
+    assert not mail.outbox and not LongWaitNotice.objects.exists()
+
+
+def test_a_failed_send_logs_nothing(anna_client, in_unit_a, notice_duty, monkeypatch):
+    from smtplib import SMTPException
+
+    from intake import services
+    from intake.models import LongWaitNotice
+
+    def refuse(*args, **kwargs):
+        raise SMTPException("relay refused")
+
+    monkeypatch.setattr(services, "send_mail", refuse)  # the mail server lies outside the project
+    response = anna_client.post(f"/{in_unit_a.slug}/queue/long-wait-notice/send/", follow=True)
+    assert response.status_code == 200 and "relay refused" in response.content.decode()
+    assert not LongWaitNotice.objects.exists()
+
+
+def test_sending_the_notice_is_for_the_chief_by_post(alice_client, anna_client, bob_client, in_unit_a, notice_duty):
+    from django.core import mail
+
+    url = f"/{in_unit_a.slug}/queue/long-wait-notice/send/"
+    assert alice_client.post(url).status_code == 403
+    assert bob_client.post(url).status_code == 404
+    assert anna_client.get(url).status_code == 405
+    assert not mail.outbox
