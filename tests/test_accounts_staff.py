@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
@@ -288,3 +289,22 @@ def test_another_organisations_account_is_404_on_the_people_page(olga_manager, o
     assert manager.get(f"/org/{unit_a.organisation.slug}/people/{access.pk}/").status_code == 404
     assert manager.post(f"/org/{unit_a.organisation.slug}/people/{access.pk}/", {}).status_code == 404
     assert OrgAccess.objects.get(pk=access.pk).is_active
+
+
+def test_both_pages_list_open_invitations_with_a_withdraw_button_to_their_own_url(anna_client, olga_manager, unit_a):
+    # One include (accounts/_open_invitations.html) for the staff page and the people page.
+    _invite(anna_client, unit_a)
+    staff_invitation = Invitation.objects.get()
+    action = reverse("accounts_staff:invitation_revoke",
+                     kwargs={"unit_slug": unit_a.slug, "invitation_id": staff_invitation.pk})
+    assert f'action="{action}"' in anna_client.get(f"/{unit_a.slug}/staff/").content.decode()
+    org = unit_a.organisation
+    manager = logged_in(olga_manager)
+    committed_post(manager, f"/org/{org.slug}/people/", {"email": "controller@linkoping.se", "role": "reader"})
+    org_invitation = Invitation.objects.exclude(pk=staff_invitation.pk).get()
+    action = reverse("accounts_people:invitation_revoke", kwargs={"org_slug": org.slug,
+                                                                  "invitation_id": org_invitation.pk})
+    assert f'action="{action}"' in manager.get(f"/org/{org.slug}/people/").content.decode()
+    assert manager.post(action).status_code == 302
+    org_invitation.refresh_from_db()
+    assert org_invitation.revoked_at is not None
