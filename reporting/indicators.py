@@ -54,7 +54,7 @@ from units.models import OpeningHours
 from units.opening_hours import stretch_minutes, unit_opening_hours
 from units.periods import Period, add_months, months_between
 
-from . import profiles
+from . import budget, profiles
 from .models import FrozenFigures
 
 HELD = SessionStatus.HELD
@@ -660,6 +660,7 @@ SECTION_FIGURES = {
     "counted_work": counted_work,
     "support_talk_parents": support_talk_parents,
     "group_rounds": group_rounds,
+    "budget_follow_up": budget.follow_up,
     "forums": forums,
     "not_current_again": not_current_again,
     "visits": visits,

@@ -5,6 +5,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from units.models import Unit
@@ -149,3 +150,65 @@ class PurgeRecord(models.Model):
 
     def __str__(self):
         return f"{self.unit_id} {self.as_of}"
+
+
+class BudgetActivity(models.TextChoices):
+    """003_eba17951e60b4a73.txt: "budget per aktivitet (MSEK)", followed monthly."""
+
+    KOMET = "komet", _("Komet parent groups")
+    TRYGGARE_BARN = "tryggare_barn", _("Tryggare barn")
+    SKILDA_VARLDAR = "skilda_varldar", _("Skilda världar groups")
+    SUPPORT_TALK = "support_talk", _("Advice and support talks (råd- och stödsamtal)")
+    COOPERATION_TALK = "cooperation_talk", _("Cooperation talks (samarbetssamtal)")
+    FAMILY_TREATMENT = "family_treatment", _("Family treatment (familjebehandling)")
+    FAMILY_LAW = "family_law", _("Family law (familjerätten)")
+    EXTERNAL_CARE = "external_care", _("External care (extern vård)")
+    FOSTER_CARE = "foster_care", _("Foster care (familjehemsvård)")
+    ADMINISTRATION = "administration", pgettext_lazy("budget", "Administration")
+    OTHER = "other", _("Other activities")
+
+
+# MSEK with three decimals: whole thousands of kronor, up to ±999 999 MSEK.
+def _msek_field(label):
+    return models.DecimalField(label, max_digits=9, decimal_places=3)
+
+
+class Budget(models.Model):
+    """The year's budget of one activity, as the chief enters it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    activity = models.CharField(_("activity"), max_length=20, choices=BudgetActivity.choices)
+    amount = _msek_field(_("budget (MSEK)"))
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year", "activity"], name="budget_once_per_activity")]
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+
+    def __str__(self):
+        return f"{self.year} {self.get_activity_display()}"
+
+
+class BudgetOutcome(models.Model):
+    """One month's outcome (utfall) of one activity, typed in or imported from the ledger."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("month"))  # the first day of the month
+    activity = models.CharField(_("activity"), max_length=20, choices=BudgetActivity.choices)
+    amount = _msek_field(_("outcome (MSEK)"))
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month", "activity"], name="budget_outcome_once_per_month"),
+            models.CheckConstraint(condition=models.Q(month__day=1), name="budget_outcome_first_of_month"),
+        ]
+        verbose_name = _("budget outcome")
+        verbose_name_plural = _("budget outcomes")
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.get_activity_display()}"

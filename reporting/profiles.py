@@ -19,6 +19,8 @@ from units.models import Unit
 from units.periods import Period
 from units.suppression import SECONDARY, combined_total, is_mark
 
+from .models import BudgetActivity
+
 NOT_STATED_LABEL = _("Not stated")
 # Key for applications without a municipality: residents elsewhere, taken by exception.
 OTHER_MUNICIPALITY = "other"
@@ -232,6 +234,21 @@ def groups_and_forums_tables(pair: Comparison):
     ]
 
 
+def budget_tables(pair: Comparison):
+    """003_eba17951e60b4a73.txt: "budget per aktivitet (MSEK)" — the year's budget, the outcome
+    to date and the forecast at the current rate (reporting.budget.follow_up)."""
+    found = [value_at(figures, "budget_follow_up.budget") or {} for figures in (pair.current, pair.earlier)]
+    found += [value_at(figures, "budget_follow_up.outcome") or {} for figures in (pair.current, pair.earlier)]
+    labels = {value: label for value, label in BudgetActivity.choices if any(value in each for each in found)}
+    return [
+        pair.breakdown(f"budget_follow_up.{name}", title, labels, total=f"budget_follow_up.total.{name}")
+        for name, title in [("budget", _("Budget per activity (MSEK)")), ("outcome", _("Outcome to date (MSEK)")),
+                            ("forecast", _("Forecast for the year at the current rate (MSEK)")),
+                            ("deviation", _("Forecast minus budget (MSEK)"))]
+    ] + [pair.figures("budget_months", _("Months with outcome recorded"), [
+        (_("Months recorded"), "budget_follow_up.months_recorded")])]
+
+
 def goal_table(pair: Comparison) -> dict:
     return pair.breakdown("goals", _("Goals of cases closed in the period"), _choices(Goal.Status, not_stated=False))
 
@@ -363,6 +380,8 @@ INDICATOR = Section("indicator", _("Indicator"), ("not_current_again",), indicat
 # 003_eba17951e60b4a73.txt: Komet and Skilda världar per round, "samverkansforum/öppet hus".
 GROUPS_AND_FORUMS = Section("groups_and_forums", _("Groups, cooperation forums and open houses"),
                             ("group_rounds", "forums"), groups_and_forums_tables)
+# 003_eba17951e60b4a73.txt: "Uppföljning av ekonomi" — budget per activity, followed monthly.
+BUDGET = Section("budget", _("Budget per activity"), ("budget_follow_up",), budget_tables)
 # 003_eba17951e60b4a73.txt, Uppföljning: "Måluppfyllelse BBiC-genomförandeplan".
 GOAL_FULFILMENT = Section("goal_fulfilment", _("Goal fulfilment (BBiC genomförandeplan)"), ("goals",),
                           goal_fulfilment_tables)
@@ -387,7 +406,7 @@ PROFILES = {
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
     # The headline first: the indicator and its target, then the counted work.
     Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, GROUPS_AND_FORUMS,
-                                                   GOAL_FULFILMENT, WAITING, ACTIVITY, THROUGHPUT,
+                                                   GOAL_FULFILMENT, BUDGET, WAITING, ACTIVITY, THROUGHPUT,
                                                    REACHABILITY)),
     # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
     Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT, REACHABILITY)),

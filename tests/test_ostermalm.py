@@ -7,11 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_scopes import scope
 
 from quality.models import OutreachActivity, OutreachKind
-from reporting import indicators, profiles
+from reporting import budget, indicators, profiles
+from reporting.models import Budget, BudgetOutcome
 from sessions import rules
 from sessions.models import Case, Goal, GroupRound, Session
 from tests import factories
@@ -348,3 +350,186 @@ def test_the_group_page_has_a_fixed_number_of_queries(fe_client, fe, django_asse
             _round(fe, "komet", f"2024-{number % 12 + 1:02d}-01", 8)
     with django_assert_max_num_queries(15):
         assert fe_client.get(f"/{fe.slug}/groups/").status_code == 200
+
+
+# --- budget per activity, followed monthly -----------------------------------------------------------------
+
+
+def _budget(unit, activity, amount, year=2025):
+    Budget.objects.create(unit=unit, year=year, activity=activity, amount=Decimal(amount))
+
+
+def _outcome(unit, month, activity, amount):
+    BudgetOutcome.objects.create(unit=unit, month=day(f"{month}-01"), activity=activity, amount=Decimal(amount))
+
+
+@pytest.fixture
+def ledger(in_fe):
+    _budget(in_fe, "komet", "1.2")
+    _budget(in_fe, "tryggare_barn", "2.4")
+    _budget(in_fe, "komet", "9.9", year=2024)  # another year
+    _outcome(in_fe, "2025-01", "komet", "0.1")
+    _outcome(in_fe, "2025-02", "komet", "0.11")
+    _outcome(in_fe, "2025-03", "komet", "0.09")
+    _outcome(in_fe, "2025-04", "tryggare_barn", "0.8")  # the last month of T1
+    _outcome(in_fe, "2025-05", "skilda_varldar", "0.05")  # after T1
+    _outcome(in_fe, "2024-12", "komet", "5")  # the year before
+    return in_fe
+
+
+def test_budget_per_aktivitet_msek_outcome_to_date_and_forecast(ledger):
+    found = indicators.period_figures(unit=ledger, period=T1)["budget_follow_up"]
+    # Four months recorded: Komet 0.300 → 0.300 × 12 / 4 = 0.900; Tryggare barn 0.800 → 2.400.
+    assert found == {
+        "year": 2025, "months_recorded": 4, "unit_of_amounts": "MSEK",
+        "budget": {"komet": "1.200", "tryggare_barn": "2.400"},
+        "outcome": {"komet": "0.300", "tryggare_barn": "0.800"},
+        "forecast": {"komet": "0.900", "tryggare_barn": "2.400"},
+        "deviation": {"komet": "-0.300", "tryggare_barn": "0.000"},
+        "total": {"budget": "3.600", "outcome": "1.100", "forecast": "3.300", "deviation": "-0.300"},
+    }
+    q1 = budget.follow_up(ledger, day("2025-01-01"), day("2025-03-31"))
+    assert (q1["months_recorded"], q1["forecast"]["komet"], q1["outcome"]["tryggare_barn"]) == (3, "1.200", "0.000")
+    year = budget.follow_up(ledger, day("2025-01-01"), day("2025-12-31"))
+    # Five months: 1.150 × 12 / 5 = 2.760; Skilda världar has outcome but no budget.
+    assert year["total"]["forecast"] == "2.760" and year["budget"]["skilda_varldar"] is None
+    assert year["deviation"]["skilda_varldar"] is None
+
+
+def test_the_forecast_rounds_half_up_to_thousands_of_kronor(in_fe):
+    _outcome(in_fe, "2025-07", "komet", "0.1")  # 0.1 × 12 / 7 = 0.171428…
+    assert budget.follow_up(in_fe, day("2025-01-01"), day("2025-12-31"))["forecast"]["komet"] == "0.171"
+    assert budget.forecast(Decimal("0.1"), 0) is None
+
+
+def test_a_budget_year_without_entries(in_fe):
+    found = budget.follow_up(in_fe, T1.start, T1.end)
+    assert found == {"year": 2025, "months_recorded": 0, "unit_of_amounts": "MSEK", "budget": {}, "outcome": {},
+                     "forecast": {}, "deviation": {},
+                     "total": {"budget": "0.000", "outcome": "0.000", "forecast": None, "deviation": None}}
+
+
+@pytest.mark.parametrize(("text", "value"), [("14,6", Decimal("14.6")), ("14.6", Decimal("14.6")),
+                                             ("-0,25", Decimal("-0.25")), ("1 200,5", Decimal("1200.5"))])
+def test_amounts_in_msek(text, value):
+    assert budget.parse_msek(text) == value
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2345", "", "NaN", "1e9"])
+def test_an_amount_that_is_not_msek_is_refused(text):
+    with pytest.raises(ValidationError):
+        budget.parse_msek(text)
+
+
+@pytest.fixture
+def chief_client(fe):
+    return logged_in(factories.user("christina", unit=fe, role="chief"))
+
+
+def test_the_chief_enters_the_budget_and_a_months_outcome(chief_client, fe):
+    url = f"/{fe.slug}/budget/2025/"
+    assert chief_client.post(url, {"action": "budget", "budget-activity": "komet",
+                                   "budget-amount": "1,2"}).status_code == 302
+    assert chief_client.post(url, {"action": "budget", "budget-activity": "komet",
+                                   "budget-amount": "1,5"}).status_code == 302  # replaces
+    assert chief_client.post(url, {"action": "outcome", "outcome-month": 3, "outcome-activity": "komet",
+                                   "outcome-amount": "0,3"}).status_code == 302
+    refused = chief_client.post(url, {"action": "budget", "budget-activity": "komet", "budget-amount": "mycket"})
+    assert refused.status_code == 200 and "amount" in refused.context["budget_form"].errors
+    with scope(unit=fe):
+        assert list(Budget.objects.filter(unit=fe).values_list("year", "activity", "amount")) == [
+            (2025, "komet", Decimal("1.500"))]
+        assert list(BudgetOutcome.objects.filter(unit=fe).values_list("month", "amount")) == [
+            (datetime.date(2025, 3, 1), Decimal("0.300"))]
+    page = chief_client.get(url)
+    assert page.context["figures"]["forecast"]["komet"] == "1.200"  # 0.3 × 12 / 3
+    assert "<svg" in page.content.decode()
+
+
+def _upload(client, unit, text, year=2025):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(f"/{unit.slug}/budget/{year}/", {
+        "action": "import", "import-file": SimpleUploadedFile("utfall.csv", text.encode("utf-8"))})
+
+
+def test_the_ledgers_outcome_is_imported_all_or_nothing(chief_client, fe):
+    bad = _upload(chief_client, fe,
+                  "Månad;Aktivitet;Utfall (MSEK)\n2025-01;Komet;0,1\n2025-02;Okänd;0,2\n2025-03;komet;x\n")
+    assert bad.status_code == 200 and bad.context["import_result"].error_count == 2
+    with scope(unit=fe):
+        assert not BudgetOutcome.objects.exists()  # nothing written half-way
+    other_year = _upload(chief_client, fe, "month;activity;outcome\n2024-12;komet;0,1\n")
+    assert "file" in other_year.context["import_form"].errors
+    good = _upload(chief_client, fe, "month;activity;outcome\n2025-01;Komet;0,1\n2025-02;tryggare_barn;0,25\n")
+    assert good.status_code == 302
+    again = _upload(chief_client, fe, "month;activity;outcome\n2025-01;komet;0,15\n")  # a month again: replaced
+    assert again.status_code == 302
+    with scope(unit=fe):
+        assert dict(BudgetOutcome.objects.filter(unit=fe).values_list("activity", "amount")) == {
+            "komet": Decimal("0.150"), "tryggare_barn": Decimal("0.250")}
+
+
+def test_the_budget_page_is_the_chiefs_of_a_family_unit(fe_client, chief_client, fe, bob_client, unit_b):
+    assert fe_client.get(f"/{fe.slug}/budget/2025/").status_code == 403  # a counsellor
+    assert fe_client.post(f"/{fe.slug}/budget/2025/", {"action": "budget"}).status_code == 403
+    bob_chief = logged_in(factories.user("bo", unit=unit_b, role="chief"))
+    assert bob_chief.get(f"/{unit_b.slug}/budget/2025/").status_code == 404  # not a family unit
+    assert bob_chief.get(f"/{fe.slug}/budget/2025/").status_code == 404  # another unit
+    admin = logged_in(factories.user("sara", org=fe.organisation))
+    assert admin.get(f"/{fe.slug}/budget/2025/").status_code in (403, 404)
+    assert chief_client.get(f"/{fe.slug}/budget/").status_code == 302
+
+
+def test_the_budget_page_has_a_fixed_number_of_queries(chief_client, ledger, django_assert_max_num_queries):
+    for activity in ("support_talk", "cooperation_talk", "family_treatment", "family_law"):
+        _budget(ledger, activity, "0.5")
+        for month in range(1, 13):
+            _outcome(ledger, f"2025-{month:02d}", activity, "0.04")
+    with django_assert_max_num_queries(14):
+        assert chief_client.get(f"/{ledger.slug}/budget/2025/").status_code == 200
+
+
+def test_the_budget_is_in_the_statistics_and_the_tertial_export(chief_client, ledger):
+    page = chief_client.get(f"/{ledger.slug}/stats/2025-T1/")
+    assert "budget" in [section["key"] for section in page.context["sections"]]
+    lines = chief_client.get(f"/{ledger.slug}/stats/2025-T1/?export=csv").content.decode("utf-8-sig").splitlines()
+    assert "Budget per aktivitet;Prognos för året i nuvarande takt (MSEK);Kometgrupper för föräldrar;0.900;" in [
+        line.replace(",", ".") for line in lines]
+    assert chief_client.get(f"/{ledger.slug}/stats/2025-T1/?export=json").json()["budget_follow_up"][
+        "total"]["forecast"] == "3.300"
+
+
+def test_the_demo_follows_its_budget_monthly(fe):
+    import random
+
+    from reporting import demo
+
+    with scope(unit=fe):
+        demo.seed_history(unit=fe, rng=random.Random("1:fe"), start=day("2024-01-01"), end=day("2025-05-10"))
+        demo.seed_history(unit=fe, rng=random.Random("1:fe"), start=day("2024-01-01"), end=day("2025-05-10"))
+        found = budget.follow_up(fe, T1.start, T1.end)
+        assert BudgetOutcome.objects.filter(unit=fe).count() == 17 * len(demo.BUDGET)  # idempotent
+    assert found["months_recorded"] == 4 and found["total"]["budget"] == "34.100"
+    assert Decimal(found["deviation"]["external_care"]) > 0  # over budget: the warning the seed asks for
+
+
+def test_import_csv_reads_the_ledgers_xlsx_through_the_import_layer(fe, unit_a, tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Månad", "Aktivitet", "Utfall (MSEK)"])
+    sheet.append([datetime.date(2025, 3, 1), "Kometgrupper för föräldrar", 0.125])
+    sheet.append(["2025-04", "Extern vård", "1,05"])
+    path = tmp_path / "utfall.xlsx"
+    book.save(path)
+    call_command("import_csv", "--unit", fe.slug, "--kind", "budget", str(path), stdout=io.StringIO())
+    with scope(unit=fe):
+        assert dict(BudgetOutcome.objects.filter(unit=fe).values_list("activity", "amount")) == {
+            "komet": Decimal("0.125"), "external_care": Decimal("1.050")}
+    with pytest.raises(CommandError):  # an anonymous family counselling unit keeps no budget here
+        call_command("import_csv", "--unit", unit_a.slug, "--kind", "budget", str(path), stdout=io.StringIO())

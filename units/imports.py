@@ -44,6 +44,7 @@ from django.utils.translation import ngettext
 IMPORTERS = {
     "applications": "intake.imports.ApplicationImporter",
     "sessions": "sessions.imports.SessionImporter",
+    "budget": "reporting.budget.BudgetOutcomeImporter",
 }
 
 MAX_LISTED_ERRORS = 100

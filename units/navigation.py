@@ -24,13 +24,14 @@ ENTRIES = [
     ("counselling:visits", _("Walk-ins"), MEMBERS, "more"),
     ("counselling:groups", _("Group rounds"), MEMBERS, "more"),
     ("quality:home", _("Quality"), MEMBERS, "more"),
+    ("reporting:budget_current", _("Budget"), CHIEF_ONLY, "more"),
     ("importing:import", _("Import"), CHIEF_ONLY, "more"),
     ("accounts_staff:staff", _("Staff"), CHIEF_ONLY, "more"),
 ]
 
 
 # Entries only some kinds of unit have (the page is a 404 elsewhere).
-FOR_KINDS = {"counselling:groups": {Unit.Kind.FAMILY_UNIT}}
+FOR_KINDS = {"counselling:groups": {Unit.Kind.FAMILY_UNIT}, "reporting:budget_current": {Unit.Kind.FAMILY_UNIT}}
 
 
 def unit_nav(request) -> dict:
