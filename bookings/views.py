@@ -250,7 +250,8 @@ def booking_log(request, unit_slug, pk):
     initial = {**services.outcome_values(booking, user=request.user), "status": SessionStatus.HELD,
                "case": booking.case_id, "counsellors": [person.pk for person in booking.counsellors.all()],
                "idempotency_key": services.outcome_key(booking)}
-    form = SessionForm(request.POST or None, unit=unit, user=request.user, initial=initial)
+    form = SessionForm(request.POST or None, unit=unit, user=request.user, initial=initial,
+                       case_query=request.GET.get("case_q", ""))
     if request.method == "POST" and form.is_valid():
         values = form.service_values()
         try:

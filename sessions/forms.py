@@ -101,7 +101,8 @@ class SessionForm(forms.Form):
     # Fields the correction form leaves out: a correction keeps the original's date and case.
     CORRECTION_FIXED = ("date", "start_time", "case")
 
-    def __init__(self, *args, unit: Unit, user, session: Session | None = None, correction: bool = False, **kwargs):
+    def __init__(self, *args, unit: Unit, user, session: Session | None = None, correction: bool = False,
+                 case_query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellors"].queryset = unit_staff(unit)
         self.fields["case"].queryset = selectors.open_cases(unit, also=session.case_id if session else None)
@@ -118,6 +119,8 @@ class SessionForm(forms.Form):
         if correction:
             for field in self.CORRECTION_FIXED:
                 del self.fields[field]
+        else:
+            self._offer_cases(unit, user, session, case_query)
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4())
             if session is None:
@@ -125,6 +128,19 @@ class SessionForm(forms.Form):
                                      **selectors.usual_session_values(unit=unit, user=user)})
                 if "fee" in self.fields:  # a usual fee the unit no longer offers is not preselected
                     self.initial["fee"] = fees.fee_or_default(unit, self.initial.get("fee"))
+
+    def _offer_cases(self, unit, user, session, case_query):
+        """The case list shows a few cases (the counsellor's recent ones, or the search's matches)
+        instead of every open case of the unit; any open case still validates."""
+        raw = self.data.get("case") if self.is_bound else self.initial.get("case")
+        chosen = int(raw) if str(raw or "").isdigit() else None
+        field = self.fields["case"]
+        offered = selectors.case_choices(unit, user=user, query=case_query, chosen=chosen,
+                                         also=session.case_id if session else None)
+        if case_query and chosen is None and len(offered) == 1 and not self.is_bound:
+            self.initial["case"] = offered[0][0]
+        field.widget.choices = [("", field.empty_label), *offered]
+        self.case_query = rules.case_search_term(case_query)
 
     def service_values(self) -> dict:
         values = {name: value for name, value in self.cleaned_data.items()

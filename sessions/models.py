@@ -240,6 +240,11 @@ class Session(models.Model):
                          name="session_case_held"),
             models.Index(fields=["unit", "corrects"], condition=models.Q(corrects__isnull=False),
                          name="session_unit_corrections"),
+            # The session form: the counsellor's own latest rows — the usual values and the recent
+            # cases of the case list — read from the index alone (issue 17).
+            models.Index(fields=["unit", "logged_by", "-created_at"], include=["minutes", "format", "location", "fee",
+                                                                              "case"],
+                         condition=models.Q(corrects__isnull=True), name="session_usual_values"),
         ]
         # Context: django.contrib.sessions' catalogue would otherwise say "session(er)".
         verbose_name = pgettext_lazy("counselling", "session")

@@ -1,6 +1,7 @@
 """Pure rules of the session log and case work: values in, values out, no database."""
 
 import datetime
+import re
 from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -108,3 +109,13 @@ def next_code(prefix: str, year: int, existing: list[str]) -> str:
     stem = f"{prefix}-{year}-"
     numbers = [int(code[len(stem):]) for code in existing if code.startswith(stem) and code[len(stem):].isdigit()]
     return f"{stem}{max(numbers, default=0) + 1:04d}"
+
+
+_CASE_SEARCH = re.compile(r"[A-Za-z0-9-]{1,20}")
+
+
+def case_search_term(text: str) -> str:
+    """A search term for the case picker: a piece of a case code (letters, digits, hyphens — at
+    most a code's length), or "" for anything else (a name, an address), which then finds nothing."""
+    term = (text or "").strip()
+    return term if _CASE_SEARCH.fullmatch(term) else ""

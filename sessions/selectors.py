@@ -4,7 +4,19 @@ aggregated in the database, whatever the number of rows."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 
 from billing.models import MonthClose
@@ -33,6 +45,9 @@ SESSION_ORDER = (Key("date", descending=True), Key("start_time", descending=True
 CASE_ORDER = (Key("opened_on", descending=True), Key("code"), Key("pk"))
 REMEMBERED_FIELDS = ("minutes", "format", "location", "fee")
 RECENT_SESSIONS = 20
+# The session form lists at most this many cases; any other open case is found by its code.
+CASE_MATCHES = 20
+RECENT_CASE_SESSIONS = 60  # whose cases the form lists without a search
 
 
 def open_cases(unit: Unit, *, also=None) -> QuerySet:
@@ -42,12 +57,40 @@ def open_cases(unit: Unit, *, also=None) -> QuerySet:
 
 
 def usual_session_values(*, unit: Unit, user) -> dict:
-    """What the counsellor usually logs, from their recent sessions: the form starts there."""
+    """What the counsellor usually logs, from their recent sessions: the form starts there.
+    One index-only read (index session_usual_values: the counsellor's rows newest first)."""
     recent = list(Session.objects.filter(unit=unit, logged_by=user, corrects__isnull=True)
                   .order_by("-created_at").values_list(*REMEMBERED_FIELDS)[:RECENT_SESSIONS])
     if not recent:
         return {}
     return {field: rules.usual([row[index] for row in recent]) for index, field in enumerate(REMEMBERED_FIELDS)}
+
+
+def case_choices(unit: Unit, *, user, query: str = "", chosen: int | None = None,
+                 also: int | None = None) -> list[tuple[int, str]]:
+    """The cases the session form offers (id, code), CASE_MATCHES at most and the chosen one:
+    with a search term, the open cases whose code holds it; without, the counsellor's own recent
+    cases first, then the newest opened (a new case's first session is the likeliest next)."""
+    cases = open_cases(unit, also=also)
+    if rules.case_search_term(query):
+        rows = case_matches(unit, query, also=also)
+    else:
+        recent = (Session.objects.filter(unit=unit, logged_by=user, corrects__isnull=True, case__isnull=False)
+                  .order_by("-created_at").values("case")[:RECENT_CASE_SESSIONS])
+        rows = list(cases.alias(mine=ExpressionWrapper(Q(pk__in=recent), output_field=BooleanField()))
+                    .order_by(F("mine").desc(), "-opened_on", "code").values_list("pk", "code")[:CASE_MATCHES])
+    if chosen is not None and chosen not in {pk for pk, _code in rows}:
+        rows = list(cases.filter(pk=chosen).values_list("pk", "code")) + rows
+    return rows
+
+
+def case_matches(unit: Unit, query: str, *, also: int | None = None) -> list[tuple[int, str]]:
+    """The case picker's search: open cases of the unit whose code holds the term (codes only)."""
+    term = rules.case_search_term(query)
+    if not term:
+        return []
+    return list(open_cases(unit, also=also).filter(code__icontains=term).order_by("code")
+                .values_list("pk", "code")[:CASE_MATCHES])
 
 
 def _with_lock(sessions: QuerySet) -> QuerySet:

@@ -7,6 +7,7 @@ app_name = "counselling"
 urlpatterns = [
     path("sessions/", views.session_list, name="session_list"),
     path("sessions/new/", views.session_new, name="session_new"),
+    path("sessions/new/cases/", views.session_case_search, name="session_case_search"),
     path("sessions/<int:pk>/", views.session_edit, name="session_edit"),
     path("sessions/<int:pk>/correct/", views.session_correct, name="session_correct"),
     path("visits/", views.visits, name="visits"),

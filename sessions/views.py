@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -68,7 +68,8 @@ def _saved(request, form, save, *, success: str):
 def session_new(request, unit_slug):
     unit = request.unit
     initial = {"case": request.GET["case"]} if request.GET.get("case", "").isdigit() else {}
-    form = SessionForm(request.POST or None, unit=unit, user=request.user, initial=initial)
+    form = SessionForm(request.POST or None, unit=unit, user=request.user, initial=initial,
+                       case_query=request.GET.get("case_q", ""))
     session = _saved(request, form, lambda data: services.session_log(
         unit=unit, acting_user=request.user, idempotency_key=data["idempotency_key"], **form.service_values()),
         success=_("The session is saved."))
@@ -96,6 +97,13 @@ def _assessment_warning(case, held: int) -> str:
         "code": case.code, "held": held, "limit": rules.SUPPORT_TALKS_WITHOUT_ASSESSMENT}
 
 
+@unit_roles(*MEMBER_ROLES)
+def session_case_search(request, unit_slug):
+    """The session form's case search: the unit's open cases whose code holds `q` — codes only."""
+    return JsonResponse({"cases": [{"id": pk, "code": code}
+                                   for pk, code in selectors.case_matches(request.unit, request.GET.get("q", ""))]})
+
+
 def _back_within_unit(request) -> str | None:
     """`next` (posted or in the address) when it is a page of this unit on this site; else None."""
     target = request.POST.get("next") or request.GET.get("next") or ""
@@ -110,7 +118,7 @@ def session_edit(request, unit_slug, pk):
     unit = request.unit
     session = access_object(unit, Session, pk)
     form = SessionForm(request.POST or None, unit=unit, user=request.user, session=session,
-                       initial=session_initial(session))
+                       initial=session_initial(session), case_query=request.GET.get("case_q", ""))
 
     def save(data):
         return services.session_update(session=session, acting_user=request.user, **form.service_values())

@@ -15,3 +15,58 @@
     first.focus({ preventScroll: true });
   }
 })();
+
+// The session form's case search (counselling/_case_search.html): while the counsellor types a
+// piece of a case code, the unit's matching open cases replace the other entries of the case
+// list (the chosen one stays). Without script, the Find button reloads the form with the matches.
+(function () {
+  var input = document.querySelector("input[data-case-search]");
+  var select = input && document.getElementById(input.dataset.caseSelect);
+  var searchForm = input && document.getElementById(input.getAttribute("form"));
+  if (!select || !searchForm || !window.fetch) {
+    return;
+  }
+  var status = document.getElementById("case-search-status");
+  var timer = null;
+  var asked = 0;
+  function offer(cases) {
+    var chosen = select.value;
+    Array.prototype.slice.call(select.options).forEach(function (option) {
+      if (option.value && option.value !== chosen) {
+        option.remove();
+      }
+    });
+    cases.forEach(function (row) {
+      if (String(row.id) !== chosen) {
+        var option = document.createElement("option");
+        option.value = row.id;
+        option.textContent = row.code;
+        select.appendChild(option);
+      }
+    });
+    if (cases.length === 1 && !chosen) {
+      select.value = String(cases[0].id);
+    }
+    status.textContent = cases.length ? input.dataset.foundText + " " + cases.length : input.dataset.noneText;
+  }
+  function search() {
+    var term = input.value.trim();
+    var mine = ++asked;
+    if (!term) {
+      return;
+    }
+    fetch(input.dataset.caseSearch + "?q=" + encodeURIComponent(term),
+          { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (found) { if (mine === asked) { offer(found.cases); } })
+      .catch(function () { /* the Find button still works */ });
+  }
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(search, 250);
+  });
+  searchForm.addEventListener("submit", function (event) {
+    event.preventDefault();
+    search();
+  });
+})();

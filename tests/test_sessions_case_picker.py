@@ -1,0 +1,113 @@
+"""The session form's case picker (issue 17): the form lists the counsellor's own recent cases,
+not every open case of the unit; any other open case is found by its code through a scoped
+search (JSON for the page's script, the same search without script by reloading the form)."""
+
+import datetime
+import re
+import uuid
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_scopes import scope
+
+from sessions import selectors
+from sessions.models import Case, Session
+from tests import factories
+from tests.conftest import logged_in
+from tests.sessions_helpers import case, session
+
+FORM = "/{unit}/sessions/new/"
+SEARCH = "/{unit}/sessions/new/cases/"
+
+
+def _cases(unit, count, *, start=0, **fields):
+    with scope(unit=unit):
+        return Case.objects.bulk_create([Case(unit=unit, code=f"P-2025-{number:04d}",
+                                              opened_on=datetime.date(2025, 1, 2), **fields)
+                                         for number in range(start, start + count)])
+
+
+def _options(response) -> list[str]:
+    select = re.search(r'<select name="case".*?</select>', response.content.decode(), re.S).group(0)
+    return re.findall(r'<option value="(\d*)"', select)
+
+
+def test_the_form_lists_the_counsellors_recent_cases_then_the_newest_not_all_open_cases(alice_client, alice, unit_a):
+    older = _cases(unit_a, 300)
+    with scope(unit=unit_a):
+        for number, each in enumerate(older[-30:]):
+            Case.objects.filter(pk=each.pk).update(
+                opened_on=datetime.date(2025, 2, 1) + datetime.timedelta(days=number))
+        session(unit_a, case=older[7], counsellors=[alice], logged_by=alice)
+    options = _options(alice_client.get(FORM.format(unit=unit_a.slug)))
+    newest = [str(each.pk) for each in reversed(older[-30:])][:selectors.CASE_MATCHES - 1]
+    assert options == ["", str(older[7].pk), *newest]
+
+
+def test_the_form_costs_the_same_queries_for_3_and_300_open_cases(alice_client, alice, unit_a):
+    _cases(unit_a, 3)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_client.get(FORM.format(unit=unit_a.slug)).status_code == 200
+        return len(queries)
+
+    cost()  # the first also reads the usual values into the cache
+    few = cost()
+    _cases(unit_a, 297, start=3)
+    assert cost() == few
+
+
+def test_any_open_case_of_the_unit_may_still_be_posted(alice_client, alice, unit_a):
+    """The form's contract is unchanged: `case` is the case's id, whichever way it was picked."""
+    cases = _cases(unit_a, 40)
+    data = {"date": "2025-03-04", "start_time": "09:00", "minutes": "60", "format": "couple", "participants": "",
+            "status": "held", "location": "office", "fee": "paid", "counsellors": [alice.pk],
+            "case": str(cases[39].pk), "idempotency_key": str(uuid.uuid4())}
+    assert alice_client.post(FORM.format(unit=unit_a.slug), data).status_code == 302
+    assert alice_client.post(FORM.format(unit=unit_a.slug), data).status_code == 302  # the same key: one row
+    with scope(unit=unit_a):
+        assert list(Session.objects.filter(unit=unit_a).values_list("case_id", flat=True)) == [cases[39].pk]
+
+
+def test_the_search_finds_open_cases_of_the_unit_by_code_and_answers_codes_only(alice_client, alice, unit_a, unit_b):
+    _cases(unit_a, 30)
+    with scope(unit=unit_a):
+        case(unit_a, "P-2024-0011", closed_on=datetime.date(2025, 2, 1))
+    with scope(unit=unit_b):
+        case(unit_b, "P-2025-0012")
+    response = alice_client.get(SEARCH.format(unit=unit_a.slug), {"q": "0012"})
+    assert response.status_code == 200
+    with scope(unit=unit_a):
+        own = Case.objects.get(unit=unit_a, code="P-2025-0012")
+    assert response.json() == {"cases": [{"id": own.pk, "code": "P-2025-0012"}]}
+    found = alice_client.get(SEARCH.format(unit=unit_a.slug), {"q": "p-2025-00"}).json()["cases"]
+    assert len(found) == selectors.CASE_MATCHES and all(set(row) == {"id", "code"} for row in found)
+    # Closed cases are not offered; another unit's case never.
+    assert [row["code"] for row in alice_client.get(SEARCH.format(unit=unit_a.slug), {"q": "0011"}).json()["cases"]
+            ] == ["P-2025-0011"]
+    assert alice_client.get(SEARCH.format(unit=unit_a.slug), {"q": "2024"}).json() == {"cases": []}
+
+
+def test_a_search_term_that_is_no_part_of_a_code_finds_nothing_and_is_not_repeated(alice_client, unit_a):
+    _cases(unit_a, 3)
+    for term in ("Anna Svensson", "19800101-1234", "", "%", "a" * 30):
+        response = alice_client.get(SEARCH.format(unit=unit_a.slug), {"q": term})
+        assert response.json() == {"cases": []}, term
+    form = alice_client.get(FORM.format(unit=unit_a.slug), {"case_q": "Anna Svensson"}).content.decode()
+    assert "Anna Svensson" not in form
+
+
+def test_without_script_the_search_reloads_the_form_with_the_matches(alice_client, alice, unit_a):
+    cases = _cases(unit_a, 30)
+    response = alice_client.get(FORM.format(unit=unit_a.slug), {"case_q": "0021"})
+    select = re.search(r'<select name="case".*?</select>', response.content.decode(), re.S).group(0)
+    assert f'<option value="{cases[21].pk}" selected>P-2025-0021</option>' in select
+    assert _options(response) == ["", str(cases[21].pk)]
+
+
+def test_the_search_is_the_units_own(bob_client, alice_client, unit_a, unit_b):
+    _cases(unit_a, 3)
+    assert bob_client.get(SEARCH.format(unit=unit_a.slug), {"q": "0001"}).status_code == 404
+    outsider = factories.user("olle", org=unit_b.organisation)
+    assert logged_in(outsider).get(SEARCH.format(unit=unit_a.slug), {"q": "0001"}).status_code == 404
