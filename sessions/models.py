@@ -497,3 +497,41 @@ class Course(models.Model):
 
     def __str__(self):
         return f"{self.started_on}–{self.ended_on or ''}"
+
+
+def _export_path(job, filename):
+    return f"exports/{job.unit_id}/{filename}"
+
+
+class SessionExport(models.Model):
+    """A big export of the session list, built by a worker (issue 17): the same progress fields
+    and status values as a report build (reporting.ReportDocument). Only its requester opens it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Building")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    fmt = models.CharField(max_length=4, default="xlsx")
+    # The session list's filter as its query string (date_from=…&status=…), read again by the worker.
+    query = models.CharField(max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to=_export_path, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        verbose_name = _("session export")
+        verbose_name_plural = _("session exports")
+
+    def __str__(self):
+        return f"{self.unit} {self.created_at:%Y-%m-%d %H:%M}"

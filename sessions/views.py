@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +14,13 @@ from django.views.decorators.http import require_POST
 
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import line_chart
-from units.exports import table_response
+from units.exports import XLSX_TYPE, streamed_csv_response, table_response
 from units.models import Unit
-from units.pages import Key
+from units.pages import PAGE_PARAMETERS, Key
 from units.pages import page as list_page
+from units.services import audit_log
 
-from . import rules, selectors, services
+from . import exports, rules, selectors, services
 from .forms import (
     CaseForm,
     CaseOpenForm,
@@ -39,7 +40,19 @@ from .forms import (
     add_service_errors,
     session_initial,
 )
-from .models import Activity, Case, Course, Goal, GroupRound, OutcomeScore, Phase, Session, SessionStatus, Visit
+from .models import (
+    Activity,
+    Case,
+    Course,
+    Goal,
+    GroupRound,
+    OutcomeScore,
+    Phase,
+    Session,
+    SessionExport,
+    SessionStatus,
+    Visit,
+)
 
 EXPORT_FORMATS = ("csv", "xlsx")
 
@@ -149,38 +162,62 @@ def session_correct(request, unit_slug, pk):
     })
 
 
-def _export_headers():
-    return [_("Date"), _("Start"), _("Minutes"), _("Format"), _("Participants"), _("Status"), _("Case"),
-            _("Counsellors"), _("Location"), _("Visit fee"), _("Constellation"), _("Activity"), _("Correction of")]
-
-
-def _export_row(session):
-    return [
-        session.date, session.start_time.strftime("%H:%M") if session.start_time else "", session.minutes,
-        session.get_format_display(), session.participants, session.get_status_display(),
-        session.case.code if session.case else "",
-        ", ".join(person.get_username() for person in session.counsellors.all()),
-        session.get_location_display(), session.get_fee_display(), session.get_constellation_display(),
-        session.get_activity_display(),
-        f"{session.corrects.date.isoformat()} #{session.corrects_id}" if session.corrects_id else "",
-    ]
-
-
 @unit_roles(*MEMBER_ROLES)
 def session_list(request, unit_slug):
     unit = request.unit
     filter_form = SessionFilterForm(request.GET or None, unit=unit)
     sessions = selectors.sessions_filtered(unit, **filter_form.filters())
     export = request.GET.get("export")
+    if export in EXPORT_FORMATS and sessions.count() > exports.BACKGROUND_ROWS:
+        # Big: CSV is written while it is sent, XLSX by a worker (no request waits for the whole file).
+        if export == "csv":
+            return streamed_csv_response(request, filename=f"sessions-{unit.slug}",
+                                         headers=exports.export_headers(), rows=exports.export_rows(sessions))
+        if export == "xlsx":
+            query = request.GET.copy()
+            for name in PAGE_PARAMETERS:
+                query.pop(name, None)
+            job = exports.export_request(unit=unit, acting_user=request.user, query=query.urlencode()[:500])
+            return redirect(_url("session_export", unit, pk=job.pk))
     if export in EXPORT_FORMATS:
-        rows = [_export_row(session) for session in selectors.session_rows(sessions)]
-        return table_response(request, filename=f"sessions-{unit.slug}", headers=_export_headers(), rows=rows,
-                              fmt=export)
+        return table_response(request, filename=f"sessions-{unit.slug}", headers=exports.export_headers(),
+                              rows=list(exports.export_rows(sessions)), fmt=export)
     page = list_page(request, selectors.session_rows(sessions), keys=selectors.SESSION_ORDER, count=sessions)
     return render(request, "counselling/session_list.html", {
         "filter_form": filter_form, "page": page, "totals": selectors.session_totals(sessions),
         "is_chief": request.unit_role == "chief",
     })
+
+
+def _export_job(request, pk):
+    return access_object(request.unit, SessionExport, pk, requested_by=request.user)
+
+
+@unit_roles(*MEMBER_ROLES)
+def session_export(request, unit_slug, pk):
+    job = _export_job(request, pk)
+    return render(request, "counselling/session_export.html", {
+        "job": job, "total": job.rows or selectors.sessions_filtered(
+            request.unit, **SessionFilterForm(QueryDict(job.query), unit=request.unit).filters()).count()})
+
+
+@unit_roles(*MEMBER_ROLES)
+def session_export_status(request, unit_slug, pk):
+    job = _export_job(request, pk)
+    return JsonResponse({
+        "status": job.status, "progress": job.progress, "step": job.step, "error": job.error,
+        "download_url": _url("session_export_download", request.unit, pk=job.pk) if job.status == "done" else None,
+    })
+
+
+@unit_roles(*MEMBER_ROLES)
+def session_export_download(request, unit_slug, pk):
+    job = _export_job(request, pk)
+    if job.status != SessionExport.Status.DONE or not job.file:
+        raise Http404
+    audit_log(user=request.user, unit=request.unit, action=f"export.{job.fmt}", obj=job)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"sessions-{request.unit.slug}.{job.fmt}",
+                        content_type=XLSX_TYPE)
 
 
 # --- walk-in and contact tally ----------------------------------------------------------------

@@ -8,12 +8,16 @@ typed as strings, so openpyxl never stores them as formulas. Numbers stay number
 
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from numbers import Number
 
 from defusedcsv import csv as defusedcsv
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
+from django_scopes import scope
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -64,31 +68,61 @@ def _csv_cell(value, decimal: str = "."):
     return "'" + text if text.startswith(_CSV_LEADING_WHITESPACE) else text
 
 
+def csv_chunks(*, headers: list[str], rows: Iterable[list], dialect: str = DEFAULT_DIALECT,
+               chunk_rows: int = 500) -> Iterator[bytes]:
+    """The CSV file in pieces of `chunk_rows` rows, for a streamed download."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # BOM so that Excel opens å, ä, ö and ø correctly.
+    writer = csv_writer(buffer, dialect=dialect)
+    writer.writerow(headers)
+    for number, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if number % chunk_rows == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def xlsx_write(stream, *, headers: list[str], rows: Callable[[str], Iterable[list]], sheet: str = "") -> int:
+    """The XLSX file into `stream` with openpyxl's write-only mode (memory does not grow with the
+    rows): bold header, frozen under the header, columns as wide as their widest cell (8–60).
+    `rows(kind)` gives the rows afresh for each of two passes ("measure", then "write"), as the
+    widths must be set before the first row. Returns the number of rows written."""
+    widths = {}
+    for row in _with_headers(headers, rows("measure")):
+        for column, value in enumerate(row, start=1):
+            widths[column] = max(widths.get(column, 0), _shown_width(value))
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(_sheet_title(sheet or "Data"))
+    for column, width in widths.items():
+        worksheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
+    worksheet.freeze_panes = "A2"  # the header stays in sight while scrolling
+    bold = Font(bold=True)
+    header_cells = [_xlsx_cell(worksheet, value) for value in headers]
+    for cell in header_cells:
+        cell.font = bold
+    worksheet.append(header_cells)
+    written = 0
+    for row in rows("write"):
+        worksheet.append([_xlsx_cell(worksheet, value) for value in row])
+        written += 1
+    workbook.save(stream)
+    return written
+
+
+def _with_headers(headers, rows):
+    yield headers
+    yield from rows
+
+
 def table_bytes(*, headers: list[str], rows: list[list], fmt: str, dialect: str = DEFAULT_DIALECT,
                 sheet: str = "") -> bytes:
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv_writer(buffer, dialect=dialect)
-        writer.writerow(headers)
-        writer.writerows(rows)
-        # BOM so that Excel opens å, ä, ö and ø correctly.
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return b"".join(csv_chunks(headers=headers, rows=rows, dialect=dialect))
     if fmt == "xlsx":
-        workbook = Workbook()
-        worksheet = workbook.active
-        worksheet.title = _sheet_title(sheet or "Data")
-        widths = {}
-        for row_number, row in enumerate([headers, *rows], start=1):
-            for column, value in enumerate(row, start=1):
-                _xlsx_put(worksheet.cell(row=row_number, column=column), value)
-                widths[column] = max(widths.get(column, 0), _shown_width(value))
-        for cell in worksheet[1]:
-            cell.font = Font(bold=True)
-        for column, width in widths.items():
-            worksheet.column_dimensions[get_column_letter(column)].width = min(max(width + 2, 8), 60)
-        worksheet.freeze_panes = "A2"  # the header stays in sight while scrolling
         buffer = io.BytesIO()
-        workbook.save(buffer)
+        xlsx_write(buffer, headers=headers, rows=lambda _kind: rows, sheet=sheet)
         return buffer.getvalue()
     raise ValueError(f"unknown export format {fmt!r}")
 
@@ -106,6 +140,25 @@ def _shown_width(value) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
+def streamed_csv_response(request, *, filename: str, headers: list[str], rows: Iterable[list],
+                          action: str = "export") -> StreamingHttpResponse:
+    """A CSV download written while it is sent (rows read lazily, in the unit's scope, after the
+    view has returned): no request waits for the whole file, whatever its size."""
+    dialect = request.GET.get("dialect", DEFAULT_DIALECT)
+    dialect = dialect if dialect in DIALECTS else DEFAULT_DIALECT
+    unit, language = getattr(request, "unit", None), translation.get_language()
+
+    def content():
+        # Read after the view has returned, outside the middleware's scope and language.
+        with scope(unit=unit), translation.override(language):
+            yield from csv_chunks(headers=headers, rows=rows, dialect=dialect)
+
+    response = StreamingHttpResponse(content(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    audit_log(user=request.user, unit=unit, action=f"{action}.csv", object_type="table", object_id=filename[:40])
+    return response
+
+
 def table_response(request, *, filename: str, headers: list[str], rows: list[list], fmt: str,
                    action: str = "export", dialect: str | None = None) -> HttpResponse:
     """`filename` without extension; `fmt` is "csv" or "xlsx". CSV in `dialect`, else the one
@@ -120,17 +173,17 @@ def table_response(request, *, filename: str, headers: list[str], rows: list[lis
     return response
 
 
-def _xlsx_put(cell, value):
+def _xlsx_cell(worksheet, value) -> WriteOnlyCell:
     if value is None:
-        return
+        return WriteOnlyCell(worksheet)
     # Decimals stay exact in the sheet as numbers with their own precision; dates stay dates.
     if isinstance(value, int | float | Decimal) or hasattr(value, "isoformat"):
-        cell.value = value
-        return
+        return WriteOnlyCell(worksheet, value=value)
     # Control characters other than tab and line breaks are not allowed in XLSX and would
     # make openpyxl raise; a carriage return becomes the line break every XML reader makes
     # of it anyway. The text is otherwise kept as typed.
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell.value = text.replace("\r\n", "\n").replace("\r", "\n")
+    cell = WriteOnlyCell(worksheet, value=text.replace("\r\n", "\n").replace("\r", "\n"))
     # openpyxl turns a string starting with "=" into a formula; typed as a string it is text.
     cell.data_type = "s"
+    return cell

@@ -79,6 +79,18 @@ def after(keys: tuple[Key, ...], values: list) -> Q:
     return condition
 
 
+def walk(rows: QuerySet, keys: tuple[Key, ...], *, size: int = 2_000):
+    """Every row of `rows` in `keys` order, read `size` at a time by keyset (one query and its
+    prefetches per chunk): memory stays flat and no server-side cursor is held."""
+    listed, values = ordered(rows, keys), None
+    while True:
+        chunk = list((listed if values is None else listed.filter(after(keys, values)))[:size])
+        yield from chunk
+        if len(chunk) < size:
+            return
+        values = [_value(chunk[-1], key.field) for key in keys]
+
+
 def _value(row, field: str):
     for part in field.split("__"):
         row = getattr(row, part)

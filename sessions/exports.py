@@ -1,0 +1,105 @@
+"""The session list's export (CSV and XLSX): one set of columns for the download in the request
+and for the big export built in the background (issue 17)."""
+
+import tempfile
+import uuid
+from collections.abc import Iterator
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from units.exports import xlsx_write
+from units.pages import walk
+from units.services import audit_log
+
+from . import selectors
+from .forms import SessionFilterForm
+from .models import Session, SessionExport
+
+# Above this many rows an XLSX export is built by a worker with a progress bar; CSV always streams.
+BACKGROUND_ROWS = 5_000
+CHUNK_ROWS = 2_000
+
+
+def export_headers() -> list[str]:
+    return [_("Date"), _("Start"), _("Minutes"), _("Format"), _("Participants"), _("Status"), _("Case"),
+            _("Counsellors"), _("Location"), _("Visit fee"), _("Constellation"), _("Activity"), _("Correction of")]
+
+
+def export_row(session: Session) -> list:
+    return [
+        session.date, session.start_time.strftime("%H:%M") if session.start_time else "", session.minutes,
+        session.get_format_display(), session.participants, session.get_status_display(),
+        session.case.code if session.case else "",
+        ", ".join(person.get_username() for person in session.counsellors.all()),
+        session.get_location_display(), session.get_fee_display(), session.get_constellation_display(),
+        session.get_activity_display(),
+        f"{session.corrects.date.isoformat()} #{session.corrects_id}" if session.corrects_id else "",
+    ]
+
+
+def export_rows(sessions: QuerySet) -> Iterator[list]:
+    """The rows in the list's order, CHUNK_ROWS at a time by keyset: memory stays flat whatever
+    the number of sessions, and no server-side cursor is held (PgBouncer, README "Scaling")."""
+    for session in walk(selectors.session_rows(sessions), selectors.SESSION_ORDER, size=CHUNK_ROWS):
+        yield export_row(session)
+
+
+# --- the big export, built by a worker ------------------------------------------------------------
+
+def export_request(*, unit, acting_user, query: str, fmt: str = "xlsx") -> "SessionExport":
+    """A new background export of the session list filtered by `query` (the list's own query
+    string); queued when the transaction commits. The requester's earlier finished files of the
+    unit are removed first: an export is a download, not an archive."""
+    for old in SessionExport.objects.filter(unit=unit, requested_by=acting_user).exclude(
+            status__in=(SessionExport.Status.QUEUED, SessionExport.Status.RUNNING)):
+        old.file.delete(save=False)
+        old.delete()
+    job = SessionExport.objects.create(unit=unit, requested_by=acting_user, query=query, fmt=fmt,
+                                       step=_("Queued"))
+    audit_log(user=acting_user, unit=unit, action=f"export.{fmt}.request", obj=job)
+    from .tasks import build_session_export  # the task module imports this one
+
+    transaction.on_commit(lambda: build_session_export.delay(job.pk))
+    return job
+
+
+def _progress(job, *, progress: int, step: str) -> None:
+    SessionExport.objects.filter(unit=job.unit, pk=job.pk).update(progress=progress, step=step)
+
+
+def export_build(*, unit, job_id: int) -> None:
+    """Write the file: a first pass measures the columns (the sheet's widths are set before its
+    rows in openpyxl's write-only mode), a second writes the rows; progress after every chunk."""
+    job = SessionExport.objects.get(unit=unit, pk=job_id)
+    if job.status == SessionExport.Status.DONE:
+        return  # a redelivered message after the file was written
+    SessionExport.objects.filter(unit=unit, pk=job.pk).update(status=SessionExport.Status.RUNNING, progress=0)
+    filter_form = SessionFilterForm(QueryDict(job.query), unit=unit)
+    sessions = selectors.sessions_filtered(unit, **filter_form.filters())
+    total = max(1, sessions.count())
+    passes = {"measure": (0, 40, _("Measuring the columns")), "write": (40, 99, _("Writing the rows"))}
+
+    def rows(kind):
+        start, end, step = passes[kind]
+        for index, row in enumerate(export_rows(sessions), start=1):
+            if index % CHUNK_ROWS == 0:
+                _progress(job, progress=start + (end - start) * index // total, step=step)
+            yield row
+
+    handle = tempfile.TemporaryFile()
+    written = xlsx_write(handle, headers=export_headers(), rows=rows, sheet=f"sessions-{unit.slug}")
+    handle.seek(0)
+    job.file.save(f"{uuid.uuid4().hex}.{job.fmt}", File(handle), save=False)
+    handle.close()
+    SessionExport.objects.filter(unit=unit, pk=job.pk).update(
+        status=SessionExport.Status.DONE, progress=100, step="", rows=written, file=job.file.name,
+        finished_at=timezone.now())
+
+
+def export_fail(*, unit, job_id: int, error: str) -> None:
+    SessionExport.objects.filter(unit=unit, pk=job_id).update(status=SessionExport.Status.FAILED, error=error[:300])

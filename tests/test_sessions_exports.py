@@ -1,0 +1,133 @@
+"""Big session exports (issue 17): CSV is streamed above a row threshold, XLSX is built by a
+worker with a progress bar; the columns and the format are the same as the small download."""
+
+import csv
+import datetime
+import io
+
+from django.http import StreamingHttpResponse
+from django_scopes import scope
+from openpyxl import load_workbook
+
+from sessions import exports
+from sessions.models import Session, SessionExport
+from tests.conftest import logged_in
+from tests.sessions_helpers import case, session
+from units.models import AuditEvent
+
+DAY = datetime.date(2025, 3, 3)
+
+
+def _log(unit, user, count):
+    with scope(unit=unit):
+        opened = case(unit, "P-2025-0042")
+        for number in range(count):
+            session(unit, case=opened if number % 2 else None, date=DAY - datetime.timedelta(days=number // 3),
+                    start_time=None if number % 4 == 0 else datetime.time(9 + number % 3, 0),
+                    status="held" if number % 5 else "no_show", counsellors=[user], logged_by=user)
+
+
+def _small_and_big(monkeypatch, client, url, params):
+    """The same download under the threshold (one response) and over it (streamed or built)."""
+    small = client.get(url, params)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 3)  # several keyset chunks for a few rows
+    return small, client.get(url, params)
+
+
+def test_a_big_csv_export_is_streamed_with_the_same_bytes(monkeypatch, alice_client, alice, unit_a):
+    _log(unit_a, alice, 11)
+    url = f"/{unit_a.slug}/sessions/"
+    small, big = _small_and_big(monkeypatch, alice_client, url, {"export": "csv", "status": "held"})
+    assert not small.streaming and isinstance(big, StreamingHttpResponse)
+    assert big["Content-Disposition"] == f'attachment; filename="sessions-{unit_a.slug}.csv"'
+    streamed = b"".join(big.streaming_content)
+    assert streamed == small.content
+    rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1 + 8 and rows[0][:3] == ["Datum", "Start", "Minuter"]
+    assert AuditEvent.objects.filter(action="export.csv", user=alice).count() == 2
+
+
+def test_a_big_xlsx_export_is_built_in_the_background_and_downloaded_when_done(
+        monkeypatch, alice_client, alice, unit_a, django_capture_on_commit_callbacks):
+    _log(unit_a, alice, 11)
+    url = f"/{unit_a.slug}/sessions/"
+    small = alice_client.get(url, {"export": "xlsx", "format": "couple"})
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 3)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.get(url, {"export": "xlsx", "format": "couple"})
+    with scope(unit=unit_a):
+        job = SessionExport.objects.get(unit=unit_a)
+    assert response.status_code == 302 and response["Location"] == f"/{unit_a.slug}/sessions/exports/{job.pk}/"
+    assert (job.status, job.progress, job.rows, job.query) == ("done", 100, 11, "format=couple")
+    status = alice_client.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/status/").json()
+    assert status["download_url"] == f"/{unit_a.slug}/sessions/exports/{job.pk}/download/"
+    page = alice_client.get(response["Location"]).content.decode()
+    assert status["download_url"] in page
+    download = alice_client.get(status["download_url"])
+    assert download["Content-Disposition"] == f'attachment; filename="sessions-{unit_a.slug}.xlsx"'
+    built = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    before = load_workbook(io.BytesIO(small.content)).active
+    # The same sheet: the same cells, header in bold, frozen under it, the same column widths.
+    assert [[cell.value for cell in row] for row in built.iter_rows()] == \
+        [[cell.value for cell in row] for row in before.iter_rows()]
+    assert built.max_row == 12 and built["A1"].font.bold and built.freeze_panes == "A2"
+    assert {key: dim.width for key, dim in built.column_dimensions.items()} == \
+        {key: dim.width for key, dim in before.column_dimensions.items()}
+    assert built.title == before.title == f"sessions-{unit_a.slug}"
+    assert AuditEvent.objects.filter(action="export.xlsx", user=alice).count() == 2
+
+
+def test_an_export_is_its_requesters_own(monkeypatch, alice_client, anna, alice, unit_a,
+                                        django_capture_on_commit_callbacks):
+    _log(unit_a, alice, 3)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
+    with scope(unit=unit_a):
+        job = SessionExport.objects.get(unit=unit_a)
+    chief = logged_in(anna)
+    for path in ("", "status/", "download/"):
+        assert chief.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/{path}").status_code == 404
+        assert alice_client.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/{path}").status_code == 200
+
+
+def test_a_new_export_replaces_the_requesters_finished_one(monkeypatch, alice_client, alice, unit_a,
+                                                           django_capture_on_commit_callbacks):
+    _log(unit_a, alice, 3)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
+    with scope(unit=unit_a):
+        assert SessionExport.objects.filter(unit=unit_a).count() == 1
+
+
+def test_a_failed_build_says_so_and_keeps_no_file(monkeypatch, alice_client, alice, unit_a,
+                                                  django_capture_on_commit_callbacks):
+    _log(unit_a, alice, 3)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+
+    def broken(_session):
+        raise ValueError("broken row")
+
+    monkeypatch.setattr(exports, "export_row", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
+    with scope(unit=unit_a):
+        job = SessionExport.objects.get(unit=unit_a)
+    assert (job.status, bool(job.file)) == ("failed", False)
+    assert "ValueError" in alice_client.get(response["Location"]).content.decode()
+    assert alice_client.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/download/").status_code == 404
+
+
+def test_the_rows_are_read_chunk_by_chunk_in_the_lists_order(monkeypatch, alice, unit_a):
+    _log(unit_a, alice, 10)
+    monkeypatch.setattr(exports, "CHUNK_ROWS", 3)
+    with scope(unit=unit_a):
+        sessions = Session.objects.filter(unit=unit_a)
+        from sessions import selectors
+
+        expected = [exports.export_row(each) for each in selectors.session_rows(sessions)]
+        assert list(exports.export_rows(sessions)) == expected and len(expected) == 10
