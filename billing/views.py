@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_scopes import scope
@@ -179,7 +180,7 @@ def year(request, unit_slug, year):
     overview = _year_overview(request, year)
     chart = None
     if overview["hours_limit"]:
-        labels = [f"{entry['month']:%m}" for entry in overview["months"]]
+        labels = [str(MONTHS_3[entry["month"].month]) for entry in overview["months"]]
         chart = line_chart(
             title=_("Billable hours this year against the cap and call-offs"),
             labels=labels,
