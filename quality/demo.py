@@ -3,12 +3,14 @@ qualifications, training and supervision, a few complaints and incidents, and fo
 København units the concept duties, mostly met."""
 
 import datetime
+import random
 import uuid
 from decimal import Decimal
 
 from units.models import Membership, Role, Unit
 
 from .models import (
+    DropInWeek,
     LinkedStaffTime,
     OutreachActivity,
     OutreachKind,
@@ -74,6 +76,9 @@ OUTREACH_NOTES = {
         OutreachKind.VOLUNTEER_MEETING: "Møde med de frivillige",
         OutreachKind.CROSS_CITY_MEETING: "Tværgående møde (BFCK Stab)",
         OutreachKind.FOLLOW_GROUP_MEETING: "Møde med følgegruppen",
+        OutreachKind.HEALTH_VISITORS: "Samarbejdsmøde med sundhedsplejen",
+        OutreachKind.HOUSING_SOCIAL_WORKERS: "Møde med de boligsociale medarbejdere",
+        OutreachKind.SOCIAL_CENTRE: "Samarbejdsmøde med Socialcenter København",
     },
 }
 SWEDISH_OUTREACH = [OutreachKind.LECTURE, OutreachKind.PARENT_GROUP, OutreachKind.CONSULTATION,
@@ -85,6 +90,13 @@ CONCEPT_CALENDAR = [
     (OutreachKind.VOLUNTEER_MEETING, (5,)),
     (OutreachKind.CROSS_CITY_MEETING, (2, 5, 9, 11)),
     (OutreachKind.FOLLOW_GROUP_MEETING, (4, 10)),
+]
+# "Samarbejde lokalt - professionelle": drawn with their own random stream, so that adding them left
+# every other demo record as it was.
+COOPERATION_CALENDAR = [
+    (OutreachKind.HEALTH_VISITORS, (2, 6, 10)),
+    (OutreachKind.HOUSING_SOCIAL_WORKERS, (3, 9)),
+    (OutreachKind.SOCIAL_CENTRE, (5, 11)),
 ]
 EVENT_TEXTS = {
     "sv": {
@@ -124,6 +136,38 @@ def seed_history(*, unit: Unit, rng, start: datetime.date, end: datetime.date) -
         hours = Decimal("8.0") if unit.slug.endswith("norrebro") else Decimal("6.0")
         LinkedStaffTime.objects.create(unit=unit, role=LinkedStaffTime.Role.FAMILY_CONSULTANT,
                                        hours_per_week=hours, valid_from=start)
+        _cooperation(unit, random.Random(f"{unit.slug}:cooperation"), start, end)
+        _drop_in_weeks(unit, start, end)
+
+
+def _cooperation(unit, rng, start, end):
+    OutreachActivity.objects.bulk_create([
+        OutreachActivity(unit=unit, date=day, kind=kind, note=OUTREACH_NOTES[unit.language][kind], audience=None,
+                         hours=Decimal(rng.choice([1, 2])) + Decimal(rng.choice(["0", "0.5"])))
+        for month in _months(start, end) for kind, months in COOPERATION_CALENDAR
+        if month.month in months and (day := _day_in(month, rng, end)) is not None])
+
+
+def _drop_in_weeks(unit, start, end):
+    """Weeks that differ from the settings' drop-in hours: two summer weeks closed (Amager half open),
+    the week between Christmas and New Year closed, and an extra evening now and then — Nørrebro
+    every fifth week, Amager every eighth — so that both hold their 6 hours a week on average."""
+    from .rules import mondays_between
+
+    norrebro = unit.slug.endswith("norrebro")
+    rows = []
+    for monday in mondays_between(start, end - datetime.timedelta(days=6)):
+        week = monday.isocalendar().week
+        if week in (29, 30):
+            hours = Decimal(0) if norrebro else Decimal(3)
+        elif week == 52:
+            hours = Decimal(0)
+        elif week % (5 if norrebro else 8) == 0:
+            hours = Decimal(9)  # an extra evening drop-in
+        else:
+            continue
+        rows.append(DropInWeek(unit=unit, week=monday, hours=hours))
+    DropInWeek.objects.bulk_create(rows, ignore_conflicts=True)  # seeding again changes nothing
 
 
 def _settings(unit):

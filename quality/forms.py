@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -230,3 +231,18 @@ class LinkedStaffTimeForm(forms.ModelForm):
         fields = ["role", "hours_per_week", "valid_from", "valid_to"]
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
 
+
+
+class DropInWeekForm(forms.Form):
+    """The drop-in hours held in one week; any day of the week names it (its Monday is stored)."""
+
+    week = forms.DateField(label=_("A day of the week"), widget=DateInput())
+    hours = forms.DecimalField(label=_("Drop-in hours held"), min_value=Decimal(0), max_value=Decimal(80),
+                               decimal_places=2, max_digits=4, localize=True,  # "4,5" as Danes write it
+                               help_text=_("0 when the drop-in was closed that week."))
+
+    def clean_week(self):
+        day = self.cleaned_data["week"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Record a week once it has begun; this day is in the future."))
+        return day - datetime.timedelta(days=day.weekday())

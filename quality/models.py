@@ -192,6 +192,11 @@ class OutreachKind(models.TextChoices):
     VOLUNTEER_MEETING = "volunteer_meeting", _("Meeting with the volunteer activities")
     CROSS_CITY_MEETING = "cross_city_meeting", _("Cross-city meeting of the counselling units")
     FOLLOW_GROUP_MEETING = "follow_group_meeting", _("Meeting with the follow group")
+    # 004_4991f6e8c25cfe0a.txt, "Samarbejde lokalt - professionelle": the cooperation the concept asks for.
+    HEALTH_VISITORS = "health_visitors", _("Cooperation with the health visitors (sundhedsplejen)")
+    HOUSING_SOCIAL_WORKERS = ("housing_social_workers",
+                              _("Cooperation with housing social workers (boligsociale medarbejdere)"))
+    SOCIAL_CENTRE = "social_centre", _("Cooperation with Socialcenter København")
     OPEN_HOUSE = "open_house", _("Open house")
     # 003_eba17951e60b4a73.txt: "Genomförda samverkansforum/öppet hus".
     COOPERATION_FORUM = "cooperation_forum", _("Cooperation forum (samverkansforum)")
@@ -386,3 +391,30 @@ class LinkedStaffTime(models.Model):
     def clean(self):
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end date comes before the start date.")})
+
+
+class DropInWeek(models.Model):
+    """The drop-in hours a unit actually held in one week (004_4991f6e8c25cfe0a.txt: "6 timers
+    åbningstid om ugen, hvor det er muligt for borgerne at komme ind fra gaden uden forudgående
+    aftale"), where it differs from the drop-in hours of its settings — a holiday closed, an extra
+    evening. A week without a record held what the settings (and so the calendar) say."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField(_("week (its Monday)"))
+    hours = models.DecimalField(_("drop-in hours held"), max_digits=4, decimal_places=2,
+                                validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(80))])
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["-week"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "week"], name="drop_in_week_once"),
+            models.CheckConstraint(condition=Q(hours__gte=0) & Q(hours__lte=80), name="drop_in_week_hours_range"),
+        ]
+        verbose_name = _("drop-in week")
+        verbose_name_plural = _("drop-in weeks")
+
+    def __str__(self):
+        return f"{self.week} {self.hours}"

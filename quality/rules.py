@@ -1,9 +1,11 @@
 """Pure arithmetic of the quality records: values in, values out, no database."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from units.suppression import is_small, primary_label
 
@@ -57,7 +59,16 @@ CONCEPT_DUTIES = [
      _("Meeting with the volunteer activities (“et årligt møde med de tilknyttede frivillige aktiviteter”)")),
     (OutreachKind.CROSS_CITY_MEETING, 4, _("Cross-city meetings (“mødes 4 gange årligt”)")),
     (OutreachKind.FOLLOW_GROUP_MEETING, 2, _("Meetings with the follow group (“to gange årligt”)")),
+    # "Samarbejde lokalt - professionelle": a cooperation is on the checklist once it met at least once a year.
+    (OutreachKind.HEALTH_VISITORS, 1, _("Cooperation with the health visitors (“et samarbejde med sundhedsplejen”)")),
+    (OutreachKind.HOUSING_SOCIAL_WORKERS, 1,
+     _("Cooperation with housing social workers (“et samarbejde med boligsociale medarbejdere”)")),
+    (OutreachKind.SOCIAL_CENTRE, 1, _("Cooperation with Socialcenter København (“et samarbejde med Socialcenter "
+                                      "København”)")),
 ]
+# "6 timers åbningstid om ugen, hvor det er muligt for borgerne at komme ind fra gaden uden forudgående aftale".
+DROP_IN_HOURS_PER_WEEK = Decimal(6)
+TWO_DECIMALS = Decimal("0.01")
 # "Der skal tilknyttes personale fra Børnefamilieenheden minimum 6 timer om ugen".
 LINKED_STAFF_HOURS_PER_WEEK = Decimal(6)
 
@@ -69,6 +80,7 @@ class Duty:
     required: Decimal
     done: Decimal
     per_week: bool = False
+    detail: str = ""  # what the figure is made of, e.g. the weeks below the minimum
 
     @property
     def met(self) -> bool:
@@ -79,13 +91,55 @@ class Duty:
         return max(self.required - self.done, Decimal(0))
 
 
-def duty_checklist(counts: dict[str, int], *, linked_hours_per_week: Decimal) -> list[Duty]:
+def mondays_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    """The Mondays from start to end, both included: each week belongs to the period its Monday is in."""
+    first = start + datetime.timedelta(days=(7 - start.weekday()) % 7)
+    return [first + datetime.timedelta(weeks=n) for n in range(max(0, (end - first).days // 7 + 1))]
+
+
+def _two(value: Decimal) -> str:
+    return str(value.quantize(TWO_DECIMALS, rounding=ROUND_HALF_UP))
+
+
+def drop_in_summary(mondays: list[datetime.date], recorded: dict[datetime.date, Decimal], *,
+                    scheduled: Decimal) -> dict:
+    """Drop-in hours held over the weeks (their Mondays): a week's recorded hours, else the hours a week
+    of the unit's settings (`scheduled`). JSON-able: hours as decimal strings, 2 decimals, half up;
+    `hours_per_week` is None without weeks."""
+    held = [recorded.get(monday, scheduled) for monday in mondays]
+    total = sum(held, Decimal(0))
+    return {
+        "weeks": len(mondays),
+        "weeks_recorded": sum(1 for monday in mondays if monday in recorded),
+        "hours_held": _two(total),
+        "hours_per_week": _two(total / len(mondays)) if mondays else None,
+        "weeks_below_minimum": sum(1 for hours in held if hours < DROP_IN_HOURS_PER_WEEK),
+        "minimum_per_week": _two(DROP_IN_HOURS_PER_WEEK),
+        "scheduled_per_week": _two(scheduled),
+    }
+
+
+def drop_in_duty(summary: dict) -> Duty:
+    weeks, below = summary["weeks"], summary["weeks_below_minimum"]
+    return Duty(
+        key="drop_in", per_week=True, required=DROP_IN_HOURS_PER_WEEK,
+        done=Decimal(summary["hours_per_week"] or 0),
+        label=str(_("Drop-in hours held a week, on average (“6 timers åbningstid om ugen”)")),
+        detail=str(ngettext("%(below)s of %(weeks)s week below 6 hours", "%(below)s of %(weeks)s weeks below 6 hours",
+                            weeks) % {"below": below, "weeks": weeks}),
+    )
+
+
+def duty_checklist(counts: dict[str, int], *, linked_hours_per_week: Decimal,
+                   drop_in: dict | None = None) -> list[Duty]:
     duties = [Duty(key=str(kind), label=str(label), required=Decimal(required), done=Decimal(counts.get(kind, 0)))
               for kind, required, label in CONCEPT_DUTIES]
     duties.append(Duty(
         key="linked_staff", per_week=True, required=LINKED_STAFF_HOURS_PER_WEEK, done=linked_hours_per_week,
         label=str(_("Staff from the børnefamilieenhed, hours a week (“minimum 6 timer om ugen”)")),
     ))
+    if drop_in is not None:
+        duties.append(drop_in_duty(drop_in))
     return duties
 
 

@@ -13,12 +13,14 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django_scopes import scopes_disabled
 
-from units.models import Membership, Unit
+from units.models import Membership, OpeningHours, Unit
+from units.opening_hours import unit_opening_hours, weekly_hours
 from units.pages import Key
 from units.suppression import is_small
 
 from .models import (
     CONTRACT_COMPETENCE,
+    DropInWeek,
     LinkedStaffTime,
     OutreachActivity,
     OutreachKind,
@@ -31,7 +33,17 @@ from .models import (
     SurveyRound,
     TrainingRecord,
 )
-from .rules import Duty, ScaleResult, duty_checklist, hours_short, scale_result, shown_count
+from .rules import (
+    DROP_IN_HOURS_PER_WEEK,
+    Duty,
+    ScaleResult,
+    drop_in_summary,
+    duty_checklist,
+    hours_short,
+    mondays_between,
+    scale_result,
+    shown_count,
+)
 
 ZERO = Decimal(0)
 
@@ -287,13 +299,42 @@ def linked_hours_per_week(*, unit: Unit, on: datetime.date) -> Decimal:
     ).aggregate(total=Sum("hours_per_week"))["total"] or ZERO
 
 
+def drop_in_held(*, unit: Unit, start: datetime.date, end: datetime.date) -> dict:
+    """Drop-in hours held in the weeks whose Monday is from start to end (a running period: up to
+    today, this week included): each week's recorded hours (DropInWeek), else the drop-in hours a
+    week of the unit's settings, which the calendar shows. The statistics (`drop_in` of
+    period_stats), the duties checklist and the reports read this. Two queries."""
+    recorded = dict(DropInWeek.objects.filter(unit=unit, week__range=(start, end)).values_list("week", "hours"))
+    stretches = unit_opening_hours(unit)[OpeningHours.Kind.DROP_IN]
+    scheduled = weekly_hours((row.weekday, row.start, row.end) for row in stretches)
+    return drop_in_summary(mondays_between(start, end), recorded, scheduled=scheduled)
+
+
+def drop_in_weeks(*, unit: Unit, year: int, today: datetime.date | None = None) -> list[dict]:
+    """The weeks of the year up to today, newest first: Monday, ISO week, what the settings hold,
+    what was recorded, and what counts as held. At most 53 rows, two queries."""
+    start, end = year_bounds(year)
+    last = min(end, today or timezone.localdate())
+    recorded = dict(DropInWeek.objects.filter(unit=unit, week__range=(start, last)).values_list("week", "hours"))
+    stretches = unit_opening_hours(unit)[OpeningHours.Kind.DROP_IN]
+    scheduled = weekly_hours((row.weekday, row.start, row.end) for row in stretches)
+    rows = []
+    for monday in reversed(mondays_between(start, last)):
+        held = recorded.get(monday, scheduled)
+        rows.append({"monday": monday, "iso_week": monday.isocalendar().week, "scheduled": scheduled,
+                     "recorded": recorded.get(monday), "held": held, "below": held < DROP_IN_HOURS_PER_WEEK})
+    return rows
+
+
 def concept_duties(*, unit: Unit, year: int, today: datetime.date | None = None) -> list[Duty]:
     """The yearly duties of 004_4991f6e8c25cfe0a.txt, counted from the outreach records of
-    the year; the linked staff hours as of today (current year) or the year's last day."""
+    the year; the linked staff hours as of today (current year) or the year's last day; the
+    drop-in hours held a week over the weeks of the year so far."""
     start, end = year_bounds(year)
     today = today or timezone.localdate()
     counts = dict(
         OutreachActivity.objects.filter(unit=unit, date__range=(start, end))
         .values_list("kind").annotate(n=Count("id")).order_by()
     )
-    return duty_checklist(counts, linked_hours_per_week=linked_hours_per_week(unit=unit, on=min(today, end)))
+    return duty_checklist(counts, linked_hours_per_week=linked_hours_per_week(unit=unit, on=min(today, end)),
+                          drop_in=drop_in_held(unit=unit, start=start, end=min(today, end)))

@@ -17,6 +17,7 @@ from units.models import Membership, Unit
 from units.services import audit_log
 
 from .models import (
+    DropInWeek,
     LinkedStaffTime,
     OutreachActivity,
     Qualification,
@@ -253,3 +254,16 @@ def linked_staff_time_save(*, unit: Unit, acting_user, allocation: LinkedStaffTi
     _assign(allocation, {"role": role, "hours_per_week": hours_per_week, "valid_from": valid_from,
                          "valid_to": valid_to})
     return _store(allocation, acting_user=acting_user, action=action)
+
+
+@transaction.atomic
+def drop_in_week_save(*, unit: Unit, acting_user, week: datetime.date, hours: Decimal) -> DropInWeek:
+    """The drop-in hours held in the week beginning `week` (a Monday); a second entry corrects it."""
+    row = DropInWeek.objects.select_for_update().filter(unit=unit, week=week).first()
+    action = "drop_in_week.update" if row else "drop_in_week.record"
+    row = row or DropInWeek(unit=unit, week=week)
+    row.hours, row.recorded_by = hours, acting_user
+    row.full_clean()
+    row.save()
+    audit_log(user=acting_user, unit=unit, action=action, obj=row)
+    return row

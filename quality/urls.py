@@ -30,5 +30,6 @@ urlpatterns = [
     path("quality/events/concern-report/", views.concern_report_new, name="concern_report_new"),
     path("quality/concept/", views.concept, name="concept"),
     path("quality/concept/staff/new/", views.linked_staff_edit, name="linked_staff_new"),
+    path("quality/concept/drop-in/", views.drop_in_week_record, name="drop_in_week"),
     path("quality/concept/staff/<int:pk>/", views.linked_staff_edit, name="linked_staff_edit"),
 ]

@@ -22,6 +22,7 @@ from units.pages import page as list_page
 from . import selectors, services
 from .forms import (
     ConcernReportForm,
+    DropInWeekForm,
     LinkedStaffTimeForm,
     OutreachForm,
     PeriodForm,
@@ -414,7 +415,21 @@ def concept(request, unit_slug):
     return _render(request, "quality/concept.html", {
         "year": year, "duties": selectors.concept_duties(unit=unit, year=year),
         "allocations": LinkedStaffTime.objects.filter(unit=unit), "is_chief": _is_chief(request),
+        "drop_in_weeks": selectors.drop_in_weeks(unit=unit, year=year),
     })
+
+
+@unit_roles(*MEMBER_ROLES)
+def drop_in_week_record(request, unit_slug):
+    """The drop-in hours held in a week (004_4991f6e8c25cfe0a.txt: "6 timers åbningstid om ugen"),
+    where they differ from the unit's drop-in hours; staff record them as they record outreach."""
+    unit = _concept_unit(request)
+    return _form_page(
+        request, form=DropInWeekForm(request.POST or None),
+        title=_("Drop-in hours held in a week"),
+        save=lambda data: services.drop_in_week_save(unit=unit, acting_user=request.user, **data),
+        success_url=_url(request, "concept"),
+    )
 
 
 @unit_roles(*CHIEF_ONLY)

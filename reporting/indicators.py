@@ -33,7 +33,7 @@ from intake.models import (
     RelationshipType,
 )
 from quality.models import OutreachActivity, OutreachKind, QualityEvent
-from quality.selectors import incident_counts
+from quality.selectors import drop_in_held, incident_counts
 from sessions.models import (
     Activity,
     Case,
@@ -667,6 +667,7 @@ SECTION_FIGURES = {
     "courses": courses,
     "reachability": reachability,
     "closed_case_effort": closed_case_effort,
+    "drop_in": lambda unit, start, end: drop_in_held(unit=unit, start=start, end=end),
 }
 
 

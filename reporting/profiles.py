@@ -365,6 +365,19 @@ def reachability_tables(pair: Comparison):
 
 PRIORITY_LABELS = {"acute": _("Acute crisis"), "pregnancy": _("Pregnancy"), "small_children": _("Small children"),
                    "high_conflict": _("High conflict"), "violence": _("Violence in the relationship")}
+
+
+def drop_in_tables(pair: Comparison):
+    return [pair.figures("drop_in", _("Drop-in hours held (“6 timers åbningstid om ugen”)"), [
+        (_("Weeks"), "drop_in.weeks"),
+        (_("Drop-in hours held"), "drop_in.hours_held"),
+        (_("Hours held a week, on average"), "drop_in.hours_per_week"),
+        (_("Weeks below 6 hours"), "drop_in.weeks_below_minimum"),
+        (_("Weeks with hours recorded (other weeks: the unit settings)"), "drop_in.weeks_recorded"),
+        (_("Drop-in hours a week (unit settings)"), "drop_in.scheduled_per_week"),
+    ])]
+
+
 FORMAT_LABELS = _choices(SessionFormat, not_stated=False)
 MUNICIPALITY_LABELS = {OTHER_MUNICIPALITY: _("Other (by exception)")}
 
@@ -394,6 +407,8 @@ CONCERN_REPORTS = Section("concern_reports", _("Concern reports"), (), concern_r
 EFFORT = Section("closed_case_effort", _("Support time per case"), ("closed_case_effort",), effort_tables)
 # Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
 REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
+# København's drop-in duty, week by week (quality.selectors.drop_in_held).
+DROP_IN = Section("drop_in", _("Drop-in"), ("drop_in",), drop_in_tables)
 
 PROFILES = {
     # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
@@ -409,7 +424,8 @@ PROFILES = {
                                                    GOAL_FULFILMENT, BUDGET, WAITING, ACTIVITY, THROUGHPUT,
                                                    REACHABILITY)),
     # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
-    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, ACTIVITY, THROUGHPUT, REACHABILITY)),
+    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, DROP_IN, ACTIVITY, THROUGHPUT,
+                                                                     REACHABILITY)),
 }
 
 

@@ -79,7 +79,7 @@ def test_kobenhavn_units_mostly_meet_the_concept_duties(seeded):
         norrebro = selectors.concept_duties(unit=seeded["kbh-fr-norrebro"], year=2024)
     with scope(unit=seeded["kbh-fr-amager"]):
         amager = selectors.concept_duties(unit=seeded["kbh-fr-amager"], year=2024)
-    assert all(duty.met for duty in norrebro)
+    assert [(duty.key, duty.done) for duty in norrebro if not duty.met] == []
     assert [duty.key for duty in amager if not duty.met] == ["follow_group_meeting"]
 
 

@@ -385,6 +385,10 @@ def test_concept_duties_are_counted_from_the_outreach_records(kbh):
         "daycare_visit": (1, True, 0), "theme_event": (0, False, 1), "volunteer_meeting": (1, True, 0),
         "cross_city_meeting": (3, False, 1), "follow_group_meeting": (2, True, 0),
         "linked_staff": (Decimal(4), False, Decimal(2)),
+        # "Samarbejde lokalt - professionelle": nothing recorded with them yet.
+        "health_visitors": (0, False, 1), "housing_social_workers": (0, False, 1), "social_centre": (0, False, 1),
+        # No drop-in hours in the settings and none recorded: 0 of 6 hours a week.
+        "drop_in": (Decimal(0), False, Decimal(6)),
     }
     assert earlier["linked_staff"].done == Decimal(6) and earlier["linked_staff"].met
 
