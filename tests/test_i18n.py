@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["units", "intake", "sessions", "billing", "reporting", "quality", "importing"]
+APPS = ["units", "intake", "sessions", "billing", "reporting", "quality", "importing", "bookings", "accounts"]
 CATALOGUES = sorted(ROOT.glob("*/locale/*/LC_MESSAGES/django.po"))
 
 
