@@ -537,12 +537,12 @@ def year_overview(*, unit: Unit, year: int, today: datetime.date, closed_only: b
     """Hours, amounts and fees per month of a year (up to this month), cap use, fees per
     municipality. Closed months from their snapshots; open months through `build_statement`
     with the same rows the month page would fetch, chained so each month's year-to-date
-    starts where the previous one ended. Six queries whatever the year holds.
+    starts where the previous one ended. Six queries whatever the year holds (fewer when every
+    month is closed).
 
     `closed_only` and `funder_agreements` as in `month_statement`: the administration's
     overview holds closed months only, a funder's only those its agreements cover, each cut
     down to its part."""
-    start = datetime.date(year, 1, 1)
     closes = {close.month: close for close in MonthClose.objects.filter(unit=unit, month__year=year)}
     if funder_agreements is not None:
         closed_only = True
@@ -553,10 +553,14 @@ def year_overview(*, unit: Unit, year: int, today: datetime.date, closed_only: b
     else:
         months = [datetime.date(year, number, 1) for number in range(1, 13)
                   if datetime.date(year, number, 1) <= today.replace(day=1)]
-        terms = billing_terms(unit=unit)
+        # Only the open months are built from rows: the rows billed from the first of them on
+        # (a closed month before it is its snapshot; every month closed, no rows at all).
+        open_months = [month for month in months if month not in closes]
+        terms = billing_terms(unit=unit) if open_months else None
         rows_by_month = defaultdict(list)
-        for row in _session_rows(unit=unit, start=start, end=datetime.date(year + 1, 1, 1)):
-            rows_by_month[billing_month(row, unit)].append(row)
+        if open_months:
+            for row in _session_rows(unit=unit, start=open_months[0], end=datetime.date(year + 1, 1, 1)):
+                rows_by_month[billing_month(row, unit)].append(row)
 
     entries, hours_before, fees_by_municipality = [], ZERO, {}
     for month in months:

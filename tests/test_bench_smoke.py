@@ -41,6 +41,7 @@ SMOKE = {
     "load.py": None,
     "calendar_bench.py": None,
     "import_sessions.py": None,
+    "demo_pages.py": None,
 }
 
 
@@ -60,14 +61,16 @@ def test_the_generator_and_the_statistics_benchmark_run_at_the_smallest_scale():
 
 
 @pytest.mark.bench
-def test_the_report_build_and_load_benchmarks_run_once(tmp_path):
-    # One demo database for both, one after the other (seed_demo is the slow part).
+def test_the_report_build_load_and_demo_page_benchmarks_run_once(tmp_path):
+    # One demo database for the three, one after the other (seed_demo is the slow part).
     _server, prefix = _server_and_prefix()
     database = f"{prefix}_bench_reports_smoke"
     out, _ = _run("report_build.py", "--database", database, "--runs", "1", MEDIA_ROOT=str(tmp_path))
     assert "end to end" in out
     out, _ = _run("load.py", "--database", database, "--users", "2", "--duration", "2")
     assert "session loop:" in out and "double submit: 1 row(s)" in out
+    out, _ = _run("demo_pages.py", "--database", database, "--runs", "1")
+    assert "/settings/retention/: median" in out and "/billing/2025/: median" in out
 
 
 @pytest.mark.bench

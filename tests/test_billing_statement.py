@@ -311,6 +311,35 @@ def test_year_overview_adds_up_the_months_statements_closed_and_open(in_unit_a, 
     assert overview["fees_by_municipality"] == {"Linköping": {"visits": 3, "total": "600.00"}}
 
 
+def test_year_overview_reads_session_rows_from_the_first_open_month_only(in_unit_a, anna):
+    """The closed months come from their snapshots; the rows are read from the first open month on
+    (a correction of a closed month made later is billed there), none when every month is closed."""
+    unit = in_unit_a
+    data.hourly_agreement(unit, cap="3.00")
+    data.fee(unit, year=2025)
+    original = data.session(unit, datetime.date(2025, 1, 10), 120, case=data.case(unit), fee="paid")
+    data.session(unit, datetime.date(2025, 2, 10), 61, fee="paid")
+    for month in (1, 2):
+        month_close(unit=unit, month=datetime.date(2025, month, 1), acting_user=anna)
+    data.session(unit, datetime.date(2025, 1, 10), 90, case=original.case, fee="paid", corrects=original,
+                 created_at=data.at(datetime.date(2025, 3, 2)))
+    data.session(unit, datetime.date(2025, 3, 10), 60, fee="paid")
+
+    overview = year_overview(unit=unit, year=2025, today=datetime.date(2025, 3, 20))
+    for entry in overview["months"]:
+        assert entry["statement"] == compute_statement(unit=unit, month=entry["month"])
+    # 2.00 + 1.25 + (1.50 − 2.00 + 1.00) = 3.75 h
+    assert overview["hours_year_to_date"] == "3.75"
+
+    month_close(unit=unit, month=datetime.date(2025, 3, 1), acting_user=anna)
+    with CaptureQueriesContext(connection) as captured:
+        closed = year_overview(unit=unit, year=2025, today=datetime.date(2025, 3, 20))
+    assert not [query for query in captured.captured_queries if "counselling_session" in query["sql"]]
+    assert [entry["closed"] for entry in closed["months"]] == [True, True, True]
+    assert closed["months"] == [{**entry, "closed": True} for entry in overview["months"]]
+    assert closed["totals"] == overview["totals"] and closed["hours_year_to_date"] == "3.75"
+
+
 def test_a_second_correction_of_a_free_first_visit_refunds_nothing(in_unit_a, hourly, anna):
     """002_93c1598fd6f3fa34.txt: the fee belongs to the administration — a fee never charged
     (the free first visit) must not be taken back when the visit is corrected twice."""

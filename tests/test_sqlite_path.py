@@ -19,6 +19,8 @@ assert client.post("/accounts/login/", {"username": "leanlink-fr.chief", "passwo
 response = client.get("/leanlink-fr/")
 assert response.status_code == 200, response.status_code
 print("PAGE-OK", response.content.decode().count("Leanlink"))
+for page in ("/leanlink-fr/settings/retention/", "/leanlink-fr/billing/2024/"):  # their counts in SQL
+    assert client.get(page).status_code == 200, page
 
 # The sessions import writes with COPY on PostgreSQL only; here through bulk_create.
 import tempfile
