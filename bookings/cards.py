@@ -38,7 +38,8 @@ def _outcome_form(base: str, csrf: str, next_url: str):
                f'{"btn-success" if value == SessionStatus.HELD else "btn-outline-dark"}">{escape(str(label))}'
                f'<span class="visually-hidden">' for value, label in OUTCOME_BUTTONS]
     link = f'<a class="btn btn-sm btn-link" href="{base}'
-    different = f'/log/">{escape(_("Held, but different"))}<span class="visually-hidden">'
+    different_label = escape(_("Held, but different"))  # outside the f-string, where makemessages finds it
+    different = f'/log/">{different_label}<span class="visually-hidden">'
 
     def form(pk: int, which: str) -> str:
         pressed = "".join(f"{button}{which}</span></button>" for button in buttons)
