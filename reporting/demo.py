@@ -30,8 +30,8 @@ def seed_history(*, unit: Unit, rng, start: datetime.date, end: datetime.date) -
             drift = 1.12 if activity == BudgetActivity.EXTERNAL_CARE else 1.0
             for month in range(1, 13):
                 first = datetime.date(year, month, 1)
-                if first > end.replace(day=1) or first < start.replace(day=1):
-                    continue
+                if first >= end.replace(day=1) or first < start.replace(day=1):
+                    continue  # a month's outcome is booked once the month has ended
                 share = Decimal(str(round(drift * rng.uniform(0.85, 1.15), 3)))
                 outcomes.append(BudgetOutcome(unit=unit, month=first, activity=activity, amount=(
                     Decimal(amount) / 12 * share).quantize(PLACES, rounding=ROUND_HALF_UP)))
