@@ -40,6 +40,7 @@ def test_no_page_of_a_unit_is_wider_than_a_phone(page, live_server, unit_a, anna
     pages = [url for url in _pages(unit_a)
              if (response := client.get(url)).status_code == 200 and response["Content-Type"].startswith("text/html")]
     assert len(pages) > 15, pages  # the walk reaches the lists, statistics, billing and settings
+    pages.append(f"/{unit_a.slug}/cases/{case.pk}/")  # the case page: sessions, phases, goals, scores
 
     page.set_viewport_size({"width": PHONE, "height": 844})
     browser_login(page, live_server, "anna")
