@@ -39,6 +39,7 @@ from sessions.models import (
     Case,
     CaseKind,
     ClimateScore,
+    Constellation,
     Course,
     Goal,
     GroupRound,
@@ -488,6 +489,26 @@ def cases_closed(unit, start, end) -> int:
                       [unit.pk, start, end], {"cases": ("COUNT(*)", [])})["cases"]
 
 
+def sessions_by_constellation(unit, start, end) -> dict[str, int]:
+    """Held sessions by who took part (001_12d4c227923da397.txt: "samtal/aktiviteter med hela
+    familjen … barn/ungdomar och föräldrar enskilt … i andra konstellationer"), blank as not_stated."""
+    return _aggregate(
+        f"FROM counselling_session s WHERE s.unit_id = %s AND s.date BETWEEN %s AND %s AND s.status = %s "
+        f"AND {_not_corrected('s')}", [unit.pk, start, end, HELD, unit.pk],
+        {value or NOT_STATED: _count_if("s.constellation = %s", value) for value in [*Constellation.values, ""]})
+
+
+def case_meetings(unit, start, end) -> dict[str, int]:
+    """Follow-up meetings with the family and the case officer dated in the period, and closing
+    meetings ("ett avslutande möte med familjen och handläggaren") — one statement."""
+    return _aggregate("", [], {
+        "follow_up_meetings": ("(SELECT COUNT(*) FROM counselling_followupmeeting WHERE unit_id = %s "
+                               "AND date BETWEEN %s AND %s)", [unit.pk, start, end]),
+        "closing_meetings": ("(SELECT COUNT(*) FROM counselling_case WHERE unit_id = %s "
+                             "AND closing_meeting_on BETWEEN %s AND %s)", [unit.pk, start, end]),
+    })
+
+
 def cases_by_phase(unit, start, end) -> dict[str, int]:
     """Cases with a phase of each kind going on at some time in the period."""
     phases = Phase.objects.filter(unit=unit, started_on__lte=end).filter(
@@ -668,6 +689,8 @@ SECTION_FIGURES = {
     "reachability": reachability,
     "closed_case_effort": closed_case_effort,
     "drop_in": lambda unit, start, end: drop_in_held(unit=unit, start=start, end=end),
+    "sessions_by_constellation": sessions_by_constellation,
+    "case_meetings": case_meetings,
 }
 
 

@@ -30,6 +30,7 @@ from .profiles import value_at
 PARTITIONS = {
     "sessions_by_format": "sessions_held",
     "sessions_by_location": "sessions_held",
+    "sessions_by_constellation": "sessions_held",
     "new_applications_by_municipality": "new_applications",
     "waiting_days_distribution": "waiting_days.offers",
     **{f"applicants.{name}": "new_applications" for name in [*indicators.APPLICANT_CATEGORIES, "children_count"]},

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from intake.models import AgeBand, Channel, ChildAgeBand, ContactPath, RelationshipLength, RelationshipType
-from sessions.models import Activity, Goal, Location, Phase, SessionFormat, Visit
+from sessions.models import Activity, Constellation, Goal, Location, Phase, SessionFormat, Visit
 from units.charts import bar_chart
 from units.models import Unit
 from units.periods import Period
@@ -278,6 +278,17 @@ def effort_tables(pair: Comparison):
     ])]
 
 
+def family_work_tables(pair: Comparison):
+    return [
+        pair.breakdown("sessions_by_constellation", _("Sessions held by constellation"), _choices(Constellation),
+                       total="sessions_held"),
+        pair.figures("case_meetings", _("Meetings with the family and the case officer"), [
+            (_("Follow-up meetings"), "case_meetings.follow_up_meetings"),
+            (_("Closing meetings"), "case_meetings.closing_meetings"),
+        ]),
+    ]
+
+
 def concern_report_tables(pair: Comparison):
     return [pair.figures("concern_reports", _("Concern reports"), [
         (_("Concern reports about a child (orosanmälan, SoL 14 kap. 1 §)"), "concern_reports"),
@@ -403,6 +414,10 @@ WALK_INS = Section("walk_ins", _("Inquiries and courses"), ("visits", "courses")
 # barn, hög konfliktnivå, våld"); concern reports (SoL 14 kap. 1 §) in every Swedish period page.
 PRIORITY = Section("priority", _("Priority groups"), (), priority_tables)
 CONCERN_REPORTS = Section("concern_reports", _("Concern reports"), (), concern_report_tables)
+# Issue 16, 001_12d4c227923da397.txt: who took part in the sessions, and the meetings with the
+# case officer, counted each half-year ("statistikuppgifter … varje halvår").
+FAMILY_WORK = Section("family_work", _("Work with the family"), ("sessions_by_constellation", "case_meetings"),
+                      family_work_tables)
 # Issue 16, 002_93c1598fd6f3fa34.txt: "i genomsnitt cirka 7 timmar … 4-5 samtal per par".
 EFFORT = Section("closed_case_effort", _("Support time per case"), ("closed_case_effort",), effort_tables)
 # Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
@@ -417,7 +432,7 @@ PROFILES = {
                                            CONCERN_REPORTS, EFFORT)),
     # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
     Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY,
-                                                              CONCERN_REPORTS)),
+                                                              CONCERN_REPORTS, FAMILY_WORK)),
     # 003_eba17951e60b4a73.txt: counted work and the not-current-again indicator, each tertial.
     # The headline first: the indicator and its target, then the counted work.
     Unit.Kind.FAMILY_UNIT: Profile(Unit.Kind.FAMILY_UNIT, (INDICATOR, COUNTED_WORK, GROUPS_AND_FORUMS,

@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from units.periods import add_months
+
 from .models import Phase, SessionFormat
 
 # A longer "session" is a typing error (8 hours).
@@ -119,3 +121,16 @@ def case_search_term(text: str) -> str:
     most a code's length), or "" for anything else (a name, an address), which then finds nothing."""
     term = (text or "").strip()
     return term if _CASE_SEARCH.fullmatch(term) else ""
+
+
+# 001_12d4c227923da397.txt: "Kartlägningsfas (ca 1 månad)", "Behandlingsfas (ca 3-12 månader)",
+# "Generaliseringsfas (ca 1-3 månader)" — the longest typical length of each phase, in months.
+PHASE_TYPICAL_MONTHS = {Phase.Kind.ASSESSMENT: 1, Phase.Kind.TREATMENT: 12, Phase.Kind.GENERALISATION: 3}
+
+
+def phase_overlong(*, kind: str, started_on: datetime.date, ended_on: datetime.date | None,
+                   today: datetime.date) -> bool:
+    """A phase (ended, or still going on today) that has lasted longer than its typical length:
+    past the same day so many months after it started (started 15 January, kartläggning is
+    over-long from 16 February)."""
+    return (ended_on or today) > add_months(started_on, PHASE_TYPICAL_MONTHS[kind])

@@ -199,6 +199,17 @@ def cases_listed(cases: QuerySet) -> QuerySet:
                                   last_session=Max("sessions__date", filter=counted)), CASE_ORDER)
 
 
+def overlong_phases(unit: Unit, cases, *, today: datetime.date) -> dict[int, list[str]]:
+    """Case id → labels of its phases that lasted (or last) longer than their typical length
+    (rules.phase_overlong), for the cases of one list page — one query."""
+    found: dict[int, list[str]] = defaultdict(list)
+    phases = Phase.objects.filter(unit=unit, case__in=[case.pk for case in cases]).order_by("started_on", "pk")
+    for phase in phases:
+        if rules.phase_overlong(kind=phase.kind, started_on=phase.started_on, ended_on=phase.ended_on, today=today):
+            found[phase.case_id].append(phase.get_kind_display())
+    return dict(found)
+
+
 def overdue_urgent_cases(unit: Unit, *, today: datetime.date) -> list[Case]:
     """Urgent assignments older than the unit's limit that have not become regular."""
     limit = today - datetime.timedelta(days=unit.urgent_conversion_days)

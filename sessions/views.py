@@ -352,7 +352,11 @@ def case_list(request, unit_slug):
     state = request.GET.get("state") if request.GET.get("state") in ("open", "closed", "all") else "open"
     cases = selectors.cases_in_state(unit, state=state)
     page = list_page(request, selectors.cases_listed(cases), keys=selectors.CASE_ORDER, count=cases)
-    overdue = {case.pk for case in selectors.overdue_urgent_cases(unit, today=timezone.localdate())}
+    today = timezone.localdate()
+    overdue = {case.pk for case in selectors.overdue_urgent_cases(unit, today=today)}
+    overlong = selectors.overlong_phases(unit, page, today=today)
+    for case in page:
+        case.overlong_phases = overlong.get(case.pk, [])
     return render(request, "counselling/case_list.html", {"page": page, "state": state, "overdue": overdue})
 
 

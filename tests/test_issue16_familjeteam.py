@@ -1,0 +1,127 @@
+"""Issue 16, Familjeteam 7-15 (001_12d4c227923da397.txt): sessions by constellation, follow-up and
+closing meetings per half-year, phases longer than their typical length on the case list."""
+
+import datetime
+
+import pytest
+from django_scopes import scope
+
+from reporting import indicators
+from sessions.models import FollowUpMeeting, Phase
+from sessions.rules import phase_overlong
+from tests import factories
+from tests.conftest import logged_in
+from tests.stats_builders import case, session
+from units.models import Unit
+from units.periods import Period
+
+H1 = Period.parse("2025-H1")
+day = datetime.date.fromisoformat
+
+
+@pytest.fixture
+def team(db):
+    unit = factories.unit("team715", kind=Unit.Kind.FAMILY_TREATMENT, record_mode="case", period_kind="half")
+    with scope(unit=unit):
+        yield unit
+
+
+def test_hela_familjen_barn_enskilt_foraldrar_enskilt_andra_konstellationer(team):
+    family = case(team)
+    session(team, family, "2025-01-01", format="family", constellation="whole_family")
+    session(team, family, "2025-06-30", format="family", constellation="whole_family")
+    session(team, family, "2025-03-01", constellation="child_alone")
+    session(team, family, "2025-03-02", format="couple", constellation="parents_alone")
+    session(team, family, "2025-03-03", constellation="other")
+    session(team, family, "2025-03-04")  # not stated
+    session(team, family, "2025-03-05", constellation="child_alone", status="no_show")  # not held
+    session(team, family, "2025-03-06", constellation="other",
+            corrects=session(team, family, "2025-03-06", constellation="child_alone"))  # as corrected
+    session(team, family, "2025-07-01", constellation="whole_family")  # the next half-year
+    figures = indicators.period_figures(unit=team, period=H1)
+    assert figures["sessions_by_constellation"] == {"whole_family": 2, "child_alone": 1, "parents_alone": 1,
+                                                    "other": 2, "not_stated": 1}
+    assert sum(figures["sessions_by_constellation"].values()) == figures["sessions_held"] == 7
+
+
+def test_uppfoljningar_och_avslutande_mote_counted_per_half_year(team):
+    closed = case(team, closed_on="2025-06-30", closing_meeting_on="2025-06-30")
+    case(team, closed_on="2025-07-02", closing_meeting_on="2025-07-01")  # H2
+    case(team, closed_on="2025-01-05", closing_meeting_on="2025-01-01")
+    for date in ("2024-12-31", "2025-01-01", "2025-04-15", "2025-06-30", "2025-07-01"):
+        FollowUpMeeting.objects.create(unit=team, case=closed, date=day(date))
+    assert indicators.period_figures(unit=team, period=H1)["case_meetings"] == {
+        "follow_up_meetings": 3, "closing_meetings": 2}
+    assert indicators.period_figures(unit=team, period=Period.parse("2019-H1"))["case_meetings"] == {
+        "follow_up_meetings": 0, "closing_meetings": 0}
+
+
+def test_an_empty_half_year_has_no_sessions_in_any_constellation(team):
+    assert set(indicators.period_figures(unit=team, period=Period.parse("2019-H2"))[
+        "sessions_by_constellation"].values()) == {0}
+
+
+@pytest.mark.parametrize("kind, started, today, overlong", [
+    ("kartlaggning", "2025-01-15", "2025-02-15", False),  # "ca 1 månad": exactly a month
+    ("kartlaggning", "2025-01-15", "2025-02-16", True),
+    ("kartlaggning", "2025-01-31", "2025-02-28", False),  # a month from 31 January ends 28 February
+    ("kartlaggning", "2025-01-31", "2025-03-01", True),
+    ("behandling", "2024-03-01", "2025-03-01", False),  # "ca 3-12 månader"
+    ("behandling", "2024-03-01", "2025-03-02", True),
+    ("generalisering", "2025-01-01", "2025-04-01", False),  # "ca 1-3 månader"
+    ("generalisering", "2025-01-01", "2025-04-02", True),
+])
+def test_kartlaggning_1_manad_behandling_3_12_generalisering_1_3_typical_lengths(kind, started, today, overlong):
+    assert phase_overlong(kind=kind, started_on=day(started), ended_on=None, today=day(today)) is overlong
+
+
+def test_an_ended_phase_is_judged_by_its_own_length(team):
+    assert not phase_overlong(kind="kartlaggning", started_on=day("2024-01-10"), ended_on=day("2024-02-05"),
+                              today=day("2025-06-01"))
+
+
+def test_the_case_list_flags_phases_longer_than_typical(team):
+    chief = factories.user("chief715", unit=team, role="chief")
+    long_running = case(team, opened="2020-01-01")
+    Phase.objects.create(unit=team, case=long_running, kind="kartlaggning", started_on=day("2020-01-01"))
+    fresh = case(team, opened="2020-01-01")
+    Phase.objects.create(unit=team, case=fresh, kind="behandling",
+                         started_on=datetime.date.today() - datetime.timedelta(days=20))
+    response = logged_in(chief).get(f"/{team.slug}/cases/")
+    assert response.status_code == 200
+    flags = {row.code: row.overlong_phases for row in response.context["page"]}
+    assert flags[long_running.code] == ["Kartläggning"]
+    assert flags[fresh.code] == []
+    assert "längre än vanligt" in response.content.decode()
+
+
+def test_the_case_list_reads_the_phases_in_one_query_whatever_the_cases(team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    chief = factories.user("chief715", unit=team, role="chief")
+    client = logged_in(chief)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/{team.slug}/cases/").status_code == 200
+        return len(captured)
+
+    one = case(team)
+    Phase.objects.create(unit=team, case=one, kind="kartlaggning", started_on=day("2020-01-01"))
+    few = queries()
+    for _ in range(10):
+        other = case(team)
+        Phase.objects.create(unit=team, case=other, kind="behandling", started_on=day("2020-01-01"))
+    assert queries() == few
+
+
+def test_the_family_treatment_statistics_show_the_constellations_and_meetings(team):
+    chief = factories.user("chief715", unit=team, role="chief")
+    family = case(team, closed_on="2025-05-01", closing_meeting_on="2025-05-01")
+    session(team, family, "2025-02-01", format="family", constellation="whole_family")
+    response = logged_in(chief).get(f"/{team.slug}/stats/2025-H1/")
+    keys = [table["key"] for section in response.context["sections"] for table in section["tables"]]
+    assert "sessions_by_constellation" in keys and "case_meetings" in keys
+    html = response.content.decode()
+    assert "Samtal efter konstellation" in html and "Avslutande möten" in html
