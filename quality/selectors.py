@@ -84,6 +84,11 @@ def survey_rounds(*, unit: Unit) -> list[SurveyRound]:
                 .order_by("-created_on", "-pk"))
 
 
+def open_survey_round(*, unit: Unit) -> SurveyRound | None:
+    """The newest round open for answers, the one a closing family is offered."""
+    return SurveyRound.objects.filter(unit=unit, is_open=True).order_by("-created_on", "-pk").first()
+
+
 @dataclass(frozen=True)
 class QuestionResult:
     question: SurveyQuestion

@@ -1,6 +1,8 @@
 """Thin views: fetch through the access helper, validate a form, call a service, redirect."""
 
 import datetime
+import importlib
+import importlib.util
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -431,7 +433,20 @@ def _case_page(request, case, **bound):
             "climate": selectors.climate_scores(case),
             "climate_form": bound.get("climate_form") or ClimateScoreForm(initial={"date": today}),
         })
+    context["case_panels"] = _case_panels(request, case)
     return render(request, "counselling/case_detail.html", context)
+
+
+# Apps above this one add to a case's page (the user survey at closing), as the landing page's panels.
+CASE_PANEL_MODULES = ("quality.panels",)
+
+
+def _case_panels(request, case) -> list[dict]:
+    panels = []
+    for module_name in CASE_PANEL_MODULES:
+        if importlib.util.find_spec(module_name) is not None:
+            panels.extend(getattr(importlib.import_module(module_name), "case_panels", lambda *_: [])(request, case))
+    return panels
 
 
 def _case_initial(case):

@@ -125,3 +125,56 @@ def test_the_family_treatment_statistics_show_the_constellations_and_meetings(te
     assert "sessions_by_constellation" in keys and "case_meetings" in keys
     html = response.content.decode()
     assert "Samtal efter konstellation" in html and "Avslutande möten" in html
+
+
+# ---- "lämna ut en brukarenkät när vi avslutar vår insats" -----------------------------------
+
+
+def _round(unit, title, *, is_open=True, created="2025-01-01"):
+    from quality.models import SurveyRound
+
+    return SurveyRound.objects.create(unit=unit, title=title, is_open=is_open, created_on=day(created))
+
+
+def test_brukarenkat_nar_vi_avslutar_var_insats_the_closed_case_offers_the_open_round(team):
+    counsellor = factories.user("worker715", unit=team, role="counsellor")
+    _round(team, "Brukarenkät 2024", created="2024-01-01")
+    current = _round(team, "Brukarenkät 2025")
+    _round(team, "Stängd omgång", is_open=False, created="2025-06-01")
+    closed = case(team, closed_on="2025-05-01")
+    response = logged_in(counsellor).get(f"/{team.slug}/cases/{closed.pk}/")
+    (panel,) = response.context["case_panels"]
+    assert panel["round"] == current
+    assert panel["link"].endswith(f"/s/{current.token}/")
+    html = response.content.decode()
+    assert current.token in html and f"/{team.slug}/quality/survey/rounds/{current.pk}/qr.svg" in html
+    assert "Brukarenkät 2025" in html
+
+
+def test_an_open_case_offers_no_survey_and_a_closed_one_without_a_round_says_so(team):
+    counsellor = factories.user("worker715", unit=team, role="counsellor")
+    client = logged_in(counsellor)
+    _round(team, "Brukarenkät 2025")
+    still_open = case(team)
+    assert client.get(f"/{team.slug}/cases/{still_open.pk}/").context["case_panels"] == []
+    from quality.models import SurveyRound
+
+    SurveyRound.objects.filter(unit=team).update(is_open=False)
+    closed = case(team, closed_on="2025-05-01")
+    (panel,) = client.get(f"/{team.slug}/cases/{closed.pk}/").context["case_panels"]
+    assert panel["round"] is None
+
+
+def test_closing_the_case_leads_to_the_survey_link(team):
+    chief = factories.user("chief715", unit=team, role="chief")
+    current = _round(team, "Brukarenkät 2025")
+    open_case = case(team, opened="2025-01-01")
+    client = logged_in(chief)
+    from sessions.forms import CaseForm
+
+    data = {name: "" for name in CaseForm(unit=team).fields if name != "urgent"}
+    response = client.post(f"/{team.slug}/cases/{open_case.pk}/", {**data, "closed_on": "2025-06-01"}, follow=True)
+    assert response.status_code == 200
+    open_case.refresh_from_db()
+    assert open_case.closed_on == day("2025-06-01")
+    assert current.token in response.content.decode()
