@@ -42,6 +42,7 @@ SMOKE = {
     "calendar_bench.py": None,
     "import_sessions.py": None,
     "demo_pages.py": None,
+    "exports.py": None,
 }
 
 
@@ -71,6 +72,8 @@ def test_the_report_build_load_and_demo_page_benchmarks_run_once(tmp_path):
     assert "session loop:" in out and "double submit: 1 row(s)" in out
     out, _ = _run("demo_pages.py", "--database", database, "--runs", "1")
     assert "/settings/retention/: median" in out and "/billing/2025/: median" in out
+    out, _ = _run("exports.py", "--database", database, "--copies", "0")
+    assert "CSV export" in out and "XLSX: 200" in out
 
 
 @pytest.mark.bench
