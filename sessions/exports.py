@@ -1,16 +1,20 @@
 """The session list's export (CSV and XLSX): one set of columns for the download in the request
 and for the big export built in the background (issue 17)."""
 
+import logging
 import tempfile
 import uuid
 from collections.abc import Iterator
 
+import kombu.exceptions
+import redis.exceptions
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_scopes import scope
 
 from units.exports import xlsx_write
 from units.pages import walk
@@ -19,6 +23,8 @@ from units.services import audit_log
 from . import selectors
 from .forms import SessionFilterForm
 from .models import Session, SessionExport
+
+logger = logging.getLogger(__name__)
 
 # Above this many rows an XLSX export is built by a worker with a progress bar; CSV always streams.
 BACKGROUND_ROWS = 5_000
@@ -62,10 +68,23 @@ def export_request(*, unit, acting_user, query: str, fmt: str = "xlsx") -> "Sess
     job = SessionExport.objects.create(unit=unit, requested_by=acting_user, query=query, fmt=fmt,
                                        step=_("Queued"))
     audit_log(user=acting_user, unit=unit, action=f"export.{fmt}.request", obj=job)
+    transaction.on_commit(lambda: _enqueue(unit, job.pk))
+    return job
+
+
+def _enqueue(unit, job_id: int) -> None:
+    """Hand the export to the workers. With the broker down it fails at once, saying so (it is a
+    download, asked for again in a moment) — never an export "queued" for ever."""
     from .tasks import build_session_export  # the task module imports this one
 
-    transaction.on_commit(lambda: build_session_export.delay(job.pk))
-    return job
+    try:
+        build_session_export.delay(job_id)
+    except (kombu.exceptions.OperationalError, redis.exceptions.RedisError, OSError):
+        logger.warning("session export %s not started: the broker is unreachable", job_id, exc_info=True)
+        with scope(unit=unit), translation.override(unit.language):
+            export_fail(unit=unit, job_id=job_id, error=_(
+                "The export could not be started: the background service is unreachable. Ask for it again in a "
+                "moment."))
 
 
 def _progress(job, *, progress: int, step: str) -> None:

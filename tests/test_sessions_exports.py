@@ -131,3 +131,26 @@ def test_the_rows_are_read_chunk_by_chunk_in_the_lists_order(monkeypatch, alice,
 
         expected = [exports.export_row(each) for each in selectors.session_rows(sessions)]
         assert list(exports.export_rows(sessions)) == expected and len(expected) == 10
+
+
+def test_with_the_broker_down_an_export_fails_at_once_and_says_so(monkeypatch, alice_client, alice, unit_a,
+                                                                  django_capture_on_commit_callbacks):
+    """Issue 17: never an export "queued" for ever because the broker was down when it was asked for."""
+    import kombu.exceptions
+
+    from sessions import tasks
+
+    _log(unit_a, alice, 3)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+
+    def unreachable(*_args):
+        raise kombu.exceptions.OperationalError("connection refused")
+
+    monkeypatch.setattr(tasks.build_session_export, "delay", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
+    assert response.status_code == 302
+    with scope(unit=unit_a):
+        job = SessionExport.objects.get(unit=unit_a)
+    assert (job.status, bool(job.file)) == ("failed", False)
+    assert "bakgrundstjänsten går inte att nå" in alice_client.get(response["Location"]).content.decode()
