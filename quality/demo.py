@@ -149,20 +149,19 @@ def _cooperation(unit, rng, start, end):
 
 
 def _drop_in_weeks(unit, start, end):
-    """Weeks that differ from the settings' drop-in hours: two summer weeks closed (Amager half open),
-    the week between Christmas and New Year closed, and an extra evening now and then — Nørrebro
-    every fifth week, Amager every eighth — so that both hold their 6 hours a week on average."""
+    """Weeks that differ from the settings' drop-in hours: closed in the summer holiday and around
+    New Year (the weeks sessions.demo counts no walk-ins in: ISO weeks 28–31, 52–53 and 1), and an
+    extra evening drop-in — Nørrebro every other week, Amager every eighth — so that Nørrebro holds
+    its 6 hours a week on average over the year and Amager falls short."""
     from .rules import mondays_between
 
-    norrebro = unit.slug.endswith("norrebro")
+    every = 2 if unit.slug.endswith("norrebro") else 8
     rows = []
     for monday in mondays_between(start, end - datetime.timedelta(days=6)):
         week = monday.isocalendar().week
-        if week in (29, 30):
-            hours = Decimal(0) if norrebro else Decimal(3)
-        elif week == 52:
+        if 28 <= week <= 31 or week >= 52 or week == 1:
             hours = Decimal(0)
-        elif week % (5 if norrebro else 8) == 0:
+        elif week % every == 0:
             hours = Decimal(9)  # an extra evening drop-in
         else:
             continue

@@ -56,7 +56,7 @@ from units.opening_hours import stretch_minutes, unit_opening_hours
 from units.periods import Period, add_months, months_between
 
 from . import budget, profiles
-from .models import FrozenFigures
+from .models import DistrictPopulation, FrozenFigures
 
 HELD = SessionStatus.HELD
 NOT_STATED = "not_stated"
@@ -657,6 +657,39 @@ def visits(unit, start, end) -> dict:
                               [unit.pk, start, end], columns))
 
 
+# "Målgruppen … skal i et vist omfang afspejle befolkningssammensætningen i forhold til etnicitet, køn
+# mv." (004_4991f6e8c25cfe0a.txt): each share → the inquiry categories it is counted from.
+TARGET_GROUP_SHARES = {
+    "women": ("by_gender", ("female",)),
+    "danish": ("by_background", ("danish",)),
+    "western": ("by_background", ("western",)),
+    "non_western": ("by_background", ("non_western",)),
+    "children_0_12": ("by_child_age_band", ("0-2", "3-5", "6-12")),
+}
+STATED = {"by_gender": "gender", "by_background": "background", "by_child_age_band": "child_age"}
+
+
+def target_group_figures(counts: dict, population) -> dict:
+    """Pure: the inquiries' shares (of those whose category was stated) beside the district's
+    population shares of the year (a DistrictPopulation, or None while none is entered)."""
+    stated = {STATED[name]: sum(count for category, count in counts[name].items() if category != NOT_STATED)
+              for name in STATED}
+    inquiries = {key: share_text(sum(counts[name][category] for category in categories), stated[STATED[name]])
+                 for key, (name, categories) in TARGET_GROUP_SHARES.items()}
+    shares = None
+    if population is not None:
+        shares = {key: _decimal_text(getattr(population, f"{key}_percent") / 100, "0.001")
+                  for key in TARGET_GROUP_SHARES}
+    return {"population": shares, "inquiries": inquiries, "stated": stated}
+
+
+def target_group(unit, start, end) -> dict:
+    """The unit's inquiries of the period against its district's population shares of the period's
+    year, entered by the organisation (`/org/<org>/population/<year>/`)."""
+    population = DistrictPopulation.objects.filter(unit=unit, year=start.year).first()
+    return {"year": start.year, **target_group_figures(visits(unit, start, end), population)}
+
+
 def courses(unit, start, end) -> dict[str, int]:
     """Courses (forløb): started and ended in the period, and still open at its end."""
     return _count_rows(Course.objects.filter(unit=unit, started_on__lte=end), {
@@ -691,6 +724,7 @@ SECTION_FIGURES = {
     "drop_in": lambda unit, start, end: drop_in_held(unit=unit, start=start, end=end),
     "sessions_by_constellation": sessions_by_constellation,
     "case_meetings": case_meetings,
+    "target_group": target_group,
 }
 
 

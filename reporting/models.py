@@ -1,7 +1,10 @@
 """Report documents: every build is a new numbered version; a submitted version is immutable."""
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -212,3 +215,43 @@ class BudgetOutcome(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.get_activity_display()}"
+
+
+_PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+def _percent_field(label):
+    return models.DecimalField(label, max_digits=4, decimal_places=1, validators=_PERCENT)
+
+
+class DistrictPopulation(models.Model):
+    """The population of a unit's district (bydel) in a year, as shares, entered by the organisation
+    that runs the unit (004_4991f6e8c25cfe0a.txt: "Familierådgivningernes målgruppe skal i et vist
+    omfang afspejle befolkningssammensætningen i forhold til etnicitet, køn mv."). Shares only —
+    nothing about a person. The unit's statistics set its inquiries against them (`target_group`)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    women_percent = _percent_field(_("women, of the adults"))
+    danish_percent = _percent_field(_("Danish background"))
+    western_percent = _percent_field(_("immigrants and descendants, Western countries"))
+    non_western_percent = _percent_field(_("immigrants and descendants, non-Western countries"))
+    children_0_12_percent = _percent_field(_("children aged 0–12, of the children 0–17"))
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["unit", "year"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="district_population_once_a_year")]
+        verbose_name = _("district population")
+        verbose_name_plural = _("district populations")
+
+    def __str__(self):
+        return f"{self.unit} {self.year}"
+
+    def clean(self):
+        parts = [self.danish_percent, self.western_percent, self.non_western_percent]
+        if None not in parts and sum(parts) != 100:
+            raise ValidationError({"non_western_percent": _(
+                "Danish, Western and non-Western background add up to 100 %% (now %(sum)s).") % {
+                "sum": sum(parts)}})

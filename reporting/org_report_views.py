@@ -10,6 +10,7 @@ from units.periods import Period
 from units.services import audit_log
 
 from . import profiles
+from .population import districts
 from .selectors import latest_submitted, organisation_columns, organisation_headers
 
 
@@ -20,7 +21,8 @@ def org_reports(request, org_slug, year):
     for unit in units_seen_for_period(request.organisation, period.start, period.end):
         with scope(unit=unit):
             rows.append({"unit": unit, "document": latest_submitted(unit=unit, period=str(year))})
-    return render(request, "reporting/org_reports.html", {"year": year, "rows": rows})
+    return render(request, "reporting/org_reports.html", {"year": year, "rows": rows,
+                                                          "has_districts": bool(districts(request.organisation))})
 
 
 def org_status_pdf(request, org_slug, year):
@@ -32,6 +34,9 @@ def org_status_pdf(request, org_slug, year):
     kinds = [unit.kind for unit in units]
     tables, headers = profiles.organisation_tables(current, kinds), organisation_headers(units)
     headline = profiles.organisation_headline(kinds, current, earlier)
+    # "Målgruppen … afspejle befolkningssammensætningen": each unit's inquiries against its district.
+    target_charts = [(unit, profiles.target_group_chart(figures)) for unit, figures in zip(units, current, strict=True)
+                     if "target_group" in figures]
     duties = []
     for unit in units:
         if unit.kind == unit.Kind.OPEN_COUNSELLING:
@@ -40,6 +45,7 @@ def org_status_pdf(request, org_slug, year):
     pdf = render_pdf(template="reporting/pdf/org_status.html", language=request.LANGUAGE_CODE, context={
         "organisation": request.organisation, "period": period, "year": year, "units": units,
         "tables": profiles.shown_organisation_tables(tables), "headers": headers, "headline": headline,
+        "target_charts": target_charts,
         "earlier_year": year - 1, "duties": duties, "built_on": timezone.localdate(),
         "thresholds": sorted({unit.suppression_threshold for unit in units if unit.is_anonymous}),
     })

@@ -141,6 +141,21 @@ def _share_tells(marks: dict[str, str], *, limit: int) -> bool:
     return "cut" in sides or sides == {"within", "over"}
 
 
+def _hide_target_group(figures: dict) -> None:
+    """A share of the inquiries (`target_group.inquiries`) is a count over what was stated: hidden
+    when a count it is made of, or the "not stated" count that gives what was stated, is hidden."""
+    shares = figures.get("target_group")
+    if not isinstance(shares, dict) or not isinstance(shares.get("inquiries"), dict):
+        return
+    for key, (name, categories) in indicators.TARGET_GROUP_SHARES.items():
+        paths = [f"visits.{name}.{category}" for category in (*categories, indicators.NOT_STATED)]
+        if any(suppression.is_mark(value_at(figures, path)) for path in paths):
+            shares["inquiries"][key] = suppression.SECONDARY
+    for name, stated in indicators.STATED.items():
+        if suppression.is_mark(value_at(figures, f"visits.{name}.{indicators.NOT_STATED}")):
+            shares["stated"][stated] = suppression.SECONDARY
+
+
 def year_outside(unit, year: int, *, core_only: bool = False) -> dict[str, dict]:
     """Period label → figures as they leave the unit, for each period of the year's lattice.
     Hidden cells hold "<5" or ".."; `suppressed` and `suppressed_below_threshold` list their paths."""
@@ -153,6 +168,7 @@ def year_outside(unit, year: int, *, core_only: bool = False) -> dict[str, dict]
         result = copy.deepcopy(figures)
         for path, mark in marks[label].items():
             _set(result, path, mark)
+        _hide_target_group(result)
         shown[label] = result
     return shown
 

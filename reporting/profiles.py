@@ -389,6 +389,54 @@ def drop_in_tables(pair: Comparison):
     ])]
 
 
+# "Målgruppen … afspejle befolkningssammensætningen": (share key, label, district label, inquiries label).
+TARGET_GROUP_ROWS = [
+    ("women", _("Women"), _("Women in the district"), _("Women among the inquiries")),
+    ("danish", _("Danish background"), _("Danish background in the district"),
+     _("Danish background among the inquiries")),
+    ("western", _("Western background"), _("Western background in the district"),
+     _("Western background among the inquiries")),
+    ("non_western", _("Non-Western background"), _("Non-Western background in the district"),
+     _("Non-Western background among the inquiries")),
+    ("children_0_12", _("Children 0–12"), _("Children 0–12 of the district's children"),
+     _("Children 0–12 of the inquiries' children")),
+]
+
+
+def _percent_value(share):
+    """A share ("0.512") as a percentage for a chart bar (51.2); a hidden share stays a mark."""
+    if share is None or is_mark(share):
+        return share
+    return (Decimal(share) * 100).quantize(Decimal("0.1"))
+
+
+def target_group_chart(figures: dict):
+    """The inquiries' shares beside the district's population shares, one pair of bars a category."""
+    group = figures.get("target_group")
+    if not isinstance(group, dict):
+        return None
+    population = group.get("population") if isinstance(group.get("population"), dict) else {}
+    inquiries = group.get("inquiries") if isinstance(group.get("inquiries"), dict) else {}
+    return bar_chart(title=str(_("Inquiries against the district's population, per cent")),
+                     labels=[str(label) for _key, label, _district, _inquiries in TARGET_GROUP_ROWS], series=[
+        (str(_("District %(year)s") % {"year": group.get("year")}),
+         [_percent_value(population.get(key)) for key, *_labels in TARGET_GROUP_ROWS]),
+        (str(_("Inquiries %(period)s") % {"period": figures["period"]}),
+         [_percent_value(inquiries.get(key)) for key, *_labels in TARGET_GROUP_ROWS]),
+    ])
+
+
+def target_group_tables(pair: Comparison):
+    rows = []
+    for key, _label, district, inquiries in TARGET_GROUP_ROWS:
+        rows += [(district, f"target_group.population.{key}", {"percent": True}),
+                 (inquiries, f"target_group.inquiries.{key}", {"percent": True})]
+    table = pair.figures("target_group", _("The target group against the population (“afspejle "
+                                           "befolkningssammensætningen”)"), rows)
+    table["chart"] = target_group_chart(pair.current)
+    return [table]
+
+
 FORMAT_LABELS = _choices(SessionFormat, not_stated=False)
 MUNICIPALITY_LABELS = {OTHER_MUNICIPALITY: _("Other (by exception)")}
 
@@ -424,6 +472,7 @@ EFFORT = Section("closed_case_effort", _("Support time per case"), ("closed_case
 REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
 # København's drop-in duty, week by week (quality.selectors.drop_in_held).
 DROP_IN = Section("drop_in", _("Drop-in"), ("drop_in",), drop_in_tables)
+TARGET_GROUP = Section("target_group", _("Target group"), ("target_group",), target_group_tables)
 
 PROFILES = {
     # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
@@ -439,8 +488,8 @@ PROFILES = {
                                                    GOAL_FULFILMENT, BUDGET, WAITING, ACTIVITY, THROUGHPUT,
                                                    REACHABILITY)),
     # 004_4991f6e8c25cfe0a.txt: inquiries (henvendelser) and courses (forløb) — these units' work.
-    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, DROP_IN, ACTIVITY, THROUGHPUT,
-                                                                     REACHABILITY)),
+    Unit.Kind.OPEN_COUNSELLING: Profile(Unit.Kind.OPEN_COUNSELLING, (WALK_INS, TARGET_GROUP, DROP_IN, ACTIVITY,
+                                                                     THROUGHPUT, REACHABILITY)),
 }
 
 
@@ -601,6 +650,10 @@ ORGANISATION_PROFILE_BREAKDOWNS = {
 }
 
 
+# Kinds whose units are set against their district's population on the organisation page.
+ORGANISATION_TARGET_GROUP = {Unit.Kind.OPEN_COUNSELLING}
+
+
 def organisation_total(values: list):
     """A count across units: hidden when any unit's part is hidden; a unit whose profile has no
     such figure (None) adds nothing; None when no unit has it."""
@@ -617,6 +670,12 @@ def _organisation_profile_tables(columns: list[dict], kinds: list[str], row) -> 
         tables.append({"key": "profile_figures", "title": _("Inquiries and courses"), "rows": [
             row(label, [value_at(figures, path) for figures in columns], adding, key=path)
             for label, path, adding in rows]})
+    if any(kind in ORGANISATION_TARGET_GROUP for kind in present):
+        tables.append({"key": "target_group", "title": _("The target group against the population"), "rows": [
+            row(label, [value_at(figures, path) for figures in columns], None, percent=True, key=path)
+            for _key, _label, district, inquiries in TARGET_GROUP_ROWS
+            for label, path in ((district, f"target_group.population.{_key}"),
+                                (inquiries, f"target_group.inquiries.{_key}"))]})
     breakdown_specs = [spec for kind in present for spec in ORGANISATION_PROFILE_BREAKDOWNS.get(kind, [])]
     for path, title, labels, total in breakdown_specs:
         breakdowns = [value_at(figures, path) for figures in columns]

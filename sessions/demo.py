@@ -504,6 +504,14 @@ AGE_BANDS = {Visit.ChildAgeBand.AGE_0_2: 20, Visit.ChildAgeBand.AGE_3_5: 25, Vis
              Visit.ChildAgeBand.AGE_13_17: 10, "": 5}
 GENDERS = {Visit.Gender.FEMALE: 65, Visit.Gender.MALE: 30, Visit.Gender.OTHER: 1, "": 4}
 BACKGROUNDS = {Visit.Background.DANISH: 60, Visit.Background.WESTERN: 10, Visit.Background.NON_WESTERN: 25, "": 5}
+# Nørrebro-Bispebjerg's inquiries come more often from families of non-Western background than Amager's
+# (set against each district's population in the statistics: "afspejle befolkningssammensætningen").
+DISTRICT_BACKGROUNDS = {
+    "kbh-fr-norrebro": {Visit.Background.DANISH: 52, Visit.Background.WESTERN: 9, Visit.Background.NON_WESTERN: 34,
+                        "": 5},
+    "kbh-fr-amager": {Visit.Background.DANISH: 72, Visit.Background.WESTERN: 9, Visit.Background.NON_WESTERN: 14,
+                      "": 5},
+}
 
 
 def _closed_week(monday: datetime.date) -> bool:
@@ -533,7 +541,8 @@ def _inquiry(history: _History, day: datetime.date, channel: str) -> None:
     rng = history.rng
     history.visits.append(Visit(unit=history.unit, date=day, channel=channel, topic=_pick(rng, TOPICS),
                                 child_age_band=_pick(rng, AGE_BANDS), gender=_pick(rng, GENDERS),
-                                background=_pick(rng, BACKGROUNDS), counted_by=rng.choice(history.counsellors)))
+                                background=_pick(rng, DISTRICT_BACKGROUNDS.get(history.unit.slug, BACKGROUNDS)),
+                                counted_by=rng.choice(history.counsellors)))
     if channel != Visit.Channel.EMAIL and rng.random() < 0.15:
         began = _weekday(day + DAY * rng.randint(0, 14))
         if began <= history.end:

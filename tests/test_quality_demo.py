@@ -79,8 +79,10 @@ def test_kobenhavn_units_mostly_meet_the_concept_duties(seeded):
         norrebro = selectors.concept_duties(unit=seeded["kbh-fr-norrebro"], year=2024)
     with scope(unit=seeded["kbh-fr-amager"]):
         amager = selectors.concept_duties(unit=seeded["kbh-fr-amager"], year=2024)
-    assert [(duty.key, duty.done) for duty in norrebro if not duty.met] == []
-    assert [duty.key for duty in amager if not duty.met] == ["follow_group_meeting"]
+    assert all(duty.met for duty in norrebro)
+    # Amager missed a follow-group meeting, and its drop-in, closed in the holidays with an extra evening
+    # only every eighth week, falls short of "6 timers åbningstid om ugen" over the year.
+    assert [duty.key for duty in amager if not duty.met] == ["follow_group_meeting", "drop_in"]
 
 
 def test_contract_settings_of_leanlink_and_norrkoping(seeded):
