@@ -71,3 +71,28 @@ def test_the_tally_and_a_case_page_are_accessible(page, live_server, unit_b, bob
     page.wait_for_load_state()
     assert page.locator("#scores svg").count() == 1
     assert_accessible(page)
+
+
+def test_a_couple_session_without_a_case_is_asked_about_once(page, live_server, unit_a, alice):
+    # Issue 18: "a couple or family session without a case asks once ("no case?")".
+    with scope(unit=unit_a):
+        case(unit_a, "P-2025-0042")
+    browser_login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/{unit_a.slug}/sessions/new/")
+    form = page.locator("main form.session-form")
+    form.get_by_label("Längd (minuter)").fill("60")
+    form.locator("label", has_text="Par").first.click()
+    form.get_by_role("button", name="Spara samtal").click()
+
+    question = form.get_by_role("alert")
+    assert "Inget ärende är valt" in question.inner_text()
+    assert_accessible(page)
+    with scope(unit=unit_a):
+        assert not Session.objects.filter(unit=unit_a).exists()  # nothing sent yet
+    question.get_by_role("button", name="Välj ett ärende").click()
+    assert page.evaluate("document.activeElement.name") == "case"
+    form.get_by_role("button", name="Spara samtal").click()  # asked once: the second press saves
+    page.wait_for_url(f"{live_server.url}/{unit_a.slug}/sessions/*")
+    with scope(unit=unit_a):
+        logged = Session.objects.get(unit=unit_a)
+    assert (logged.format, logged.case_id) == ("couple", None)

@@ -70,3 +70,29 @@
     search();
   });
 })();
+
+// "No case?": a couple or family session saved without a case is asked about once (the question
+// sits in counselling/_session_fields.html); the second press of save, or "Save without a case",
+// sends the form as it is. Without script the form is sent at once, as before.
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll(".no-case-question"), function (question) {
+    var form = question.closest("form");
+    var caseField = form && form.querySelector("select[name=case]");
+    if (!caseField) {
+      return;
+    }
+    var formats = question.dataset.formats.split(" ");
+    form.addEventListener("submit", function (event) {
+      var format = form.querySelector("input[name=format]:checked");
+      if (!question.hidden || caseField.value || !format || formats.indexOf(format.value) < 0) {
+        return;
+      }
+      event.preventDefault();
+      question.hidden = false;
+      question.querySelector("button[type=submit]").focus();
+    });
+    question.querySelector("[data-choose-case]").addEventListener("click", function () {
+      caseField.focus();
+    });
+  });
+})();
