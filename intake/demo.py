@@ -41,6 +41,8 @@ EXCEPTION_SHARE = {"leanlink-fr": 0.03}
 # Anonymous units record the reason as a code only (moving to Linköping; the children live there).
 EXCEPTION_REASONS = [ExceptionReason.MOVED, ExceptionReason.AGREED]
 NOTICE_RECIPIENTS = {"leanlink-fr": "Social- och omsorgsförvaltningen, Linköpings kommun"}
+# Where the demo's notice goes (an example.org address: the demo never mails a real office).
+NOTICE_ADDRESSES = {"leanlink-fr": "socialochomsorg@linkoping.example.org"}
 # Norrköping offers the priority groups a time first (000_610e279258caecb4.txt: "väntetiden … anpassas").
 QUEUE_ORDERS = {"norrkoping-fr": QueueOrder.PRIORITY_THEN_WAIT}
 SEASON = {1: 1.35, 2: 1.15, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.8, 7: 0.45, 8: 1.2, 9: 1.4, 10: 1.1, 11: 1.0, 12: 0.7}
@@ -60,6 +62,7 @@ def seed_history(*, unit: Unit, rng, start: datetime.date, end: datetime.date) -
     if unit.slug in NOTICE_RECIPIENTS or unit.slug in QUEUE_ORDERS:
         IntakeSettings.objects.get_or_create(unit=unit, defaults={
             "administration_name": NOTICE_RECIPIENTS.get(unit.slug, ""),
+            "notice_recipients": NOTICE_ADDRESSES.get(unit.slug, ""),
             "queue_order": QUEUE_ORDERS.get(unit.slug, QueueOrder.ACUTE_THEN_WAIT)})
     municipalities = agreement_municipalities(unit=unit, day=end)
     applications = _simulate(unit, rng, start, end, municipalities=municipalities, team=team)

@@ -499,9 +499,12 @@ def sessions_by_constellation(unit, start, end) -> dict[str, int]:
 
 
 def case_meetings(unit, start, end) -> dict[str, int]:
-    """Follow-up meetings with the family and the case officer dated in the period, and closing
+    """Planning meetings with the case officer ("planeringsmöte tillsammans med handläggare"),
+    follow-up meetings with the family and the case officer dated in the period, and closing
     meetings ("ett avslutande möte med familjen och handläggaren") — one statement."""
     return _aggregate("", [], {
+        "planning_meetings": ("(SELECT COUNT(*) FROM counselling_case WHERE unit_id = %s "
+                              "AND planning_meeting_on BETWEEN %s AND %s)", [unit.pk, start, end]),
         "follow_up_meetings": ("(SELECT COUNT(*) FROM counselling_followupmeeting WHERE unit_id = %s "
                                "AND date BETWEEN %s AND %s)", [unit.pk, start, end]),
         "closing_meetings": ("(SELECT COUNT(*) FROM counselling_case WHERE unit_id = %s "

@@ -283,6 +283,7 @@ def family_work_tables(pair: Comparison):
         pair.breakdown("sessions_by_constellation", _("Sessions held by constellation"), _choices(Constellation),
                        total="sessions_held"),
         pair.figures("case_meetings", _("Meetings with the family and the case officer"), [
+            (_("Planning meetings"), "case_meetings.planning_meetings"),
             (_("Follow-up meetings"), "case_meetings.follow_up_meetings"),
             (_("Closing meetings"), "case_meetings.closing_meetings"),
         ]),

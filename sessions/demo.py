@@ -332,7 +332,10 @@ def _family_case(history: _History, code: str, assigned: datetime.date) -> None:
         # Older urgent assignments have become regular; a recent one may still wait (the warning).
         regular = assigned + DAY * rng.randint(4, 10)
         if regular <= end and ((end - assigned).days > 20 or rng.random() < 0.5):
-            case.regular_from = regular
+            case.regular_from = case.planning_meeting_on = regular
+    else:
+        # "Vår första kontakt med familjens sker på planeringsmöte tillsammans med handläggare".
+        case.regular_from = case.planning_meeting_on = assigned
     history.cases.append(case)
     # 001_12d4c227923da397.txt: kartläggning ≈1 month, behandling 3–12 months, generalisering
     # 1–3 months, "Det vanligaste är att behandlingsfasen och generaliseringsfasen pågår parallellt".

@@ -287,6 +287,9 @@ class CaseForm(_IndicatorFieldsMixin, forms.Form):
     assigned_on = _date_field(Case, "assigned_on", required=False)
     officer_office = Case._meta.get_field("officer_office").formfield()
     urgent = forms.BooleanField(label=_label(Case, "urgent"), required=False)
+    planning_meeting_on = _date_field(
+        Case, "planning_meeting_on", required=False,
+        help_text=_("Starts the regular assignment: the date it became regular follows it."))
     regular_from = _date_field(Case, "regular_from", required=False)
     closing_meeting_on = _date_field(Case, "closing_meeting_on", required=False)
     closed_on = _date_field(Case, "closed_on", required=False)

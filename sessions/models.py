@@ -67,6 +67,9 @@ class Case(models.Model):
         help_text=_("A role or office name, never the officer's or the family's personal data."),
     )
     urgent = models.BooleanField(_("urgent assignment (skyndsam)"), default=False)
+    # 001_12d4c227923da397.txt: "Vår första kontakt med familjens sker på planeringsmöte tillsammans
+    # med handläggare … Insatsen påbörjas när familjen tackat ja" — the dated start of a regular assignment.
+    planning_meeting_on = models.DateField(_("planning meeting with the case officer"), null=True, blank=True)
     regular_from = models.DateField(_("became a regular assignment"), null=True, blank=True)
     closing_meeting_on = models.DateField(_("closing meeting"), null=True, blank=True)
     rereferred_on = models.DateField(_("current again (re-referral)"), null=True, blank=True)

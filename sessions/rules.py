@@ -134,3 +134,9 @@ def phase_overlong(*, kind: str, started_on: datetime.date, ended_on: datetime.d
     past the same day so many months after it started (started 15 January, kartläggning is
     over-long from 16 February)."""
     return (ended_on or today) > add_months(started_on, PHASE_TYPICAL_MONTHS[kind])
+
+
+def regular_from(*, planning_meeting_on: datetime.date | None, regular_from: datetime.date | None):
+    """The planning meeting starts a regular assignment (001_12d4c227923da397.txt: an urgent one
+    "övergår" once "ett uppdrag med en långsiktig planering" comes in): a date typed in stays."""
+    return regular_from or planning_meeting_on

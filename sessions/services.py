@@ -44,7 +44,8 @@ from .selectors import earlier_case_to_mark, effective_sessions
 
 SESSION_FIELDS = ("date", "start_time", "minutes", "format", "participants", "location", "status", "fee", "case",
                   "constellation", "activity")
-CASE_FIELDS = ("opened_on", "assigned_on", "officer_office", "urgent", "regular_from", "closing_meeting_on",
+CASE_FIELDS = ("opened_on", "assigned_on", "officer_office", "urgent", "planning_meeting_on", "regular_from",
+               "closing_meeting_on",
                "closed_on", "rereferred_on", "closing_focus", "kind", "children", "family_code")
 
 
@@ -440,6 +441,8 @@ def _check_case_dates(case: Case) -> None:
     errors = {}
     if case.urgent and case.regular_from and case.assigned_on and case.regular_from < case.assigned_on:
         errors["regular_from"] = _("An urgent assignment becomes regular on or after its assignment date.")
+    if case.planning_meeting_on and case.assigned_on and case.planning_meeting_on < case.assigned_on:
+        errors["planning_meeting_on"] = _("The planning meeting comes on or after the assignment date.")
     if case.closed_on and case.closed_on < case.opened_on:
         errors["closed_on"] = _("A case cannot close before it was opened (%(date)s).") % {
             "date": case.opened_on.isoformat()}
@@ -489,6 +492,8 @@ def case_update(*, case: Case, acting_user, **values) -> Case:
     for field, value in values.items():
         if field in CASE_FIELDS:
             setattr(case, field, value)
+    case.regular_from = rules.regular_from(planning_meeting_on=case.planning_meeting_on,
+                                           regular_from=case.regular_from)
     case.full_clean(exclude=["unit"], validate_constraints=False)
     _check_case_dates(case)
     case.save()

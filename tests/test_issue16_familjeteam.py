@@ -50,10 +50,12 @@ def test_uppfoljningar_och_avslutande_mote_counted_per_half_year(team):
     case(team, closed_on="2025-01-05", closing_meeting_on="2025-01-01")
     for date in ("2024-12-31", "2025-01-01", "2025-04-15", "2025-06-30", "2025-07-01"):
         FollowUpMeeting.objects.create(unit=team, case=closed, date=day(date))
+    case(team, planning_meeting_on="2025-01-01")
+    case(team, planning_meeting_on="2024-12-31")
     assert indicators.period_figures(unit=team, period=H1)["case_meetings"] == {
-        "follow_up_meetings": 3, "closing_meetings": 2}
+        "planning_meetings": 1, "follow_up_meetings": 3, "closing_meetings": 2}
     assert indicators.period_figures(unit=team, period=Period.parse("2019-H1"))["case_meetings"] == {
-        "follow_up_meetings": 0, "closing_meetings": 0}
+        "planning_meetings": 0, "follow_up_meetings": 0, "closing_meetings": 0}
 
 
 def test_an_empty_half_year_has_no_sessions_in_any_constellation(team):
@@ -178,3 +180,50 @@ def test_closing_the_case_leads_to_the_survey_link(team):
     open_case.refresh_from_db()
     assert open_case.closed_on == day("2025-06-01")
     assert current.token in response.content.decode()
+
+
+# ---- "planeringsmöte tillsammans med handläggare": the dated start of a regular assignment -----
+
+
+def test_planeringsmote_med_handlaggare_starts_the_regular_assignment(team):
+    from sessions import services
+
+    chief = factories.user("chief715", unit=team, role="chief")
+    urgent = case(team, assigned_on="2025-03-01", urgent=True)
+    services.case_update(case=urgent, acting_user=chief, planning_meeting_on=day("2025-03-06"))
+    urgent.refresh_from_db()
+    assert (urgent.planning_meeting_on, urgent.regular_from) == (day("2025-03-06"), day("2025-03-06"))
+    figures = indicators.period_figures(unit=team, period=H1)["urgent_assignments"]
+    assert (figures["count"], figures["regular_in_time"]) == (1, 1)
+    # A date typed in for "became regular" stays.
+    other = case(team, assigned_on="2025-03-01", regular_from="2025-03-02")
+    services.case_update(case=other, acting_user=chief, planning_meeting_on=day("2025-03-09"))
+    other.refresh_from_db()
+    assert other.regular_from == day("2025-03-02")
+
+
+def test_a_planning_meeting_before_the_assignment_is_refused_and_nothing_saved(team):
+    from django.core.exceptions import ValidationError
+
+    from sessions import services
+
+    chief = factories.user("chief715", unit=team, role="chief")
+    assigned = case(team, assigned_on="2025-03-01")
+    with pytest.raises(ValidationError) as refused:
+        services.case_update(case=assigned, acting_user=chief, planning_meeting_on=day("2025-02-27"))
+    assert "planning_meeting_on" in refused.value.message_dict
+    assigned.refresh_from_db()
+    assert assigned.planning_meeting_on is None and assigned.regular_from is None
+
+
+def test_the_case_page_records_the_planning_meeting(team):
+    from sessions.forms import CaseForm
+
+    chief = factories.user("chief715", unit=team, role="chief")
+    assigned = case(team, opened="2025-03-01", assigned_on="2025-03-01")
+    data = {name: "" for name in CaseForm(unit=team).fields if name != "urgent"}
+    response = logged_in(chief).post(f"/{team.slug}/cases/{assigned.pk}/",
+                                     {**data, "assigned_on": "2025-03-01", "planning_meeting_on": "2025-03-04"})
+    assert response.status_code == 302
+    assigned.refresh_from_db()
+    assert (assigned.planning_meeting_on, assigned.regular_from) == (day("2025-03-04"), day("2025-03-04"))
