@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from units import fees
 from units.access import CHIEF_ONLY, MEMBER_ROLES, access_object, unit_roles
 from units.charts import line_chart
 from units.exports import XLSX_TYPE, streamed_csv_response, table_response
@@ -188,6 +189,9 @@ def session_list(request, unit_slug):
     return render(request, "counselling/session_list.html", {
         "filter_form": filter_form, "page": page, "totals": selectors.session_totals(sessions),
         "is_chief": request.unit_role == "chief",
+        # A free service's sessions carry no visit fee (units.fees): no column of "not applicable".
+        # The export keeps the column, so a file imports back the same in every unit.
+        "shows_fee": not fees.is_free(unit),
     })
 
 

@@ -128,3 +128,15 @@ def test_the_settings_page_decides_the_choices_refuses_a_choice_less_form_and_wr
     assert AuditEvent.objects.filter(action="unit.settings_change", object_type="unit.visit_fee_choices").exists()
     fee = counsellor.get(f"/{unit_a.slug}/sessions/new/").context["form"].fields["fee"]
     assert [value for value, _label in fee.choices] == ["exempt", "none"]
+
+
+def test_the_session_list_of_a_free_service_has_no_visit_fee_column_but_the_export_keeps_it(amager, mette, alice_client,
+                                                                                           unit_a):
+    client = logged_in(mette)
+    with scope(unit=amager):
+        session_log(unit=amager, acting_user=mette, **session_values(fee="none"))
+    page = client.get(f"/{amager.slug}/sessions/").content.decode()
+    assert "Besøgsgebyr" not in page and "Ikke relevant" not in page
+    exported = client.get(f"/{amager.slug}/sessions/?export=csv").content.decode("utf-8-sig").splitlines()
+    assert "Besøgsgebyr" in exported[0]  # the same columns in every unit: it imports back
+    assert "Besöksavgift" in alice_client.get(f"/{unit_a.slug}/sessions/").content.decode()
