@@ -111,3 +111,25 @@ def test_the_search_is_the_units_own(bob_client, alice_client, unit_a, unit_b):
     assert bob_client.get(SEARCH.format(unit=unit_a.slug), {"q": "0001"}).status_code == 404
     outsider = factories.user("olle", org=unit_b.organisation)
     assert logged_in(outsider).get(SEARCH.format(unit=unit_a.slug), {"q": "0001"}).status_code == 404
+
+
+def test_the_forms_fields_are_written_as_crispy_forms_writes_them(alice, unit_a):
+    """units' `field_group` replaces crispy's templates on the session form (issue 17: cheaper)
+    and must write the same markup: classes, ids, aria attributes, errors and help texts."""
+    from django.template import Context, Template
+
+    from sessions.forms import SessionForm
+
+    def normal(html):
+        return sorted(re.sub(r">\s+|\s+<", lambda m: m.group(0).strip(), re.sub(r"\s+", " ", html)).split(" "))
+
+    with scope(unit=unit_a):
+        for data in (None, {"minutes": "x", "date": "", "participants": "0", "case": "999999"}):
+            forms = [SessionForm(data, unit=unit_a, user=alice) for _ in range(2)]
+            for form in forms if data else ():
+                form.is_valid()
+            for name in ("date", "start_time", "minutes", "participants", "case", "location"):
+                crispy = Template("{% load crispy_forms_tags %}{{ f|as_crispy_field }}").render(
+                    Context({"f": forms[0][name]}))
+                ours = Template("{% load familjestod %}{{ f|field_group }}").render(Context({"f": forms[1][name]}))
+                assert normal(ours) == normal(crispy), name

@@ -2,7 +2,9 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django import template
+from django import forms, template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from units.periods import Period
@@ -61,3 +63,30 @@ def period_name(value) -> str:
         return Period.parse(str(value)).name
     except ValueError:
         return str(value)
+
+
+@register.filter
+def field_group(field):
+    """A form field as crispy-forms' Bootstrap 5 pack writes it — label, widget, errors, help text,
+    the same classes, ids and aria attributes — built here instead of through crispy's dozen
+    templates a field (issue 17: on the session form those were a fifth of the page's CPU)."""
+    widget, auto_id = field.field.widget, field.auto_id
+    required = field.field.required
+    classes = [widget.__class__.__name__.lower(), "form-select" if isinstance(widget, forms.Select) else "form-control"]
+    described = [f"{auto_id}_helptext"] if field.help_text else []
+    if field.errors:
+        classes.append("is-invalid")
+        described.append(f"{auto_id}_error")
+    attrs = {"class": " ".join([widget.attrs.get("class", ""), *classes]).strip()}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    label = format_html('<label for="{}" class="form-label{}">{}{}</label>', field.id_for_label,
+                        " requiredField" if required else "", field.label,
+                        mark_safe('<span class="asteriskField">*</span>') if required else "")  # noqa: S308
+    errors = format_html('<div id="{}_error" class="invalid-feedback">{}</div>', auto_id, format_html_join(
+        "", '<p id="error_{}_{}"><strong>{}</strong></p>',
+        ((number, auto_id, error) for number, error in enumerate(field.errors, start=1)))) if field.errors else ""
+    help_text = format_html('<div id="{}_helptext" class="form-text">{}</div>', auto_id,
+                            field.help_text) if field.help_text else ""
+    return format_html('<div id="div_{}" class="mb-3">{}{}{}{}</div>', auto_id, label,
+                       field.as_widget(attrs=attrs), errors, help_text)
