@@ -21,6 +21,7 @@ from .models import (
     ContactPath,
     CounsellorCompetence,
     ExceptionReason,
+    ExternalProvider,
     IntakeSettings,
     Outcome,
     QueueOrder,
@@ -43,6 +44,9 @@ EXCEPTION_REASONS = [ExceptionReason.MOVED, ExceptionReason.AGREED]
 NOTICE_RECIPIENTS = {"leanlink-fr": "Social- och omsorgsförvaltningen, Linköpings kommun"}
 # Where the demo's notice goes (an example.org address: the demo never mails a real office).
 NOTICE_ADDRESSES = {"leanlink-fr": "socialochomsorg@linkoping.example.org"}
+# Leanlink "fördelar sedan uppdragen mellan sig och annan utförare": the demo register.
+EXTERNAL_PROVIDERS = {"leanlink-fr": [("Familjerådgivningen Öst AB", "violence,language"),
+                                      ("Relationsmottagningen Linköping", "sexology,hbtq")]}
 # Norrköping offers the priority groups a time first (000_610e279258caecb4.txt: "väntetiden … anpassas").
 QUEUE_ORDERS = {"norrkoping-fr": QueueOrder.PRIORITY_THEN_WAIT}
 SEASON = {1: 1.35, 2: 1.15, 3: 1.0, 4: 0.95, 5: 0.9, 6: 0.8, 7: 0.45, 8: 1.2, 9: 1.4, 10: 1.1, 11: 1.0, 12: 0.7}
@@ -67,6 +71,7 @@ def seed_history(*, unit: Unit, rng, start: datetime.date, end: datetime.date) -
     municipalities = agreement_municipalities(unit=unit, day=end)
     applications = _simulate(unit, rng, start, end, municipalities=municipalities, team=team)
     _children_ages(applications, random.Random(f"{unit.slug}:children"))
+    _hand_over_outside(unit, applications)
     numbers: dict[int, int] = {}
     for application in applications:
         year = application.received_on.year
@@ -171,6 +176,19 @@ def _new_application(unit, rng, day, municipalities, weights) -> Application:
     application.small_children = application.youngest_child_age_band in (ChildAgeBand.UNBORN, ChildAgeBand.AGE_0_2)
     application.case = Case(unit=unit, code="", opened_on=day)
     return application
+
+
+def _hand_over_outside(unit, applications) -> None:
+    """Every third application that left the queue before an offer went to a provider outside
+    the system instead (no random draw: the rest of the history stays as it was)."""
+    if unit.slug not in EXTERNAL_PROVIDERS:
+        return
+    providers = [ExternalProvider.objects.get_or_create(unit=unit, name=name, defaults={"competences": competences})[0]
+                 for name, competences in EXTERNAL_PROVIDERS[unit.slug]]
+    left = [app for app in applications if app.outcome == Outcome.WITHDRAWN and app.offered_on is None]
+    for index, application in enumerate(left[::3]):
+        application.outcome = Outcome.TRANSFERRED
+        application.handed_over_external = providers[index % len(providers)]
 
 
 def _children_ages(applications, rng) -> None:

@@ -135,3 +135,21 @@ class CompetencesForm(forms.Form):
                 label=member.name, choices=Competence.choices, required=False,
                 widget=forms.CheckboxSelectMultiple, initial=list(member.competences),
             )
+
+
+class ExternalHandOverForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Provider outside the system"), queryset=None, empty_label=_("Choose…"))
+    handed_over_on = forms.DateField(label=_("Handed over on"), initial=timezone.localdate, widget=DATE_INPUT)
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers
+        self.fields["provider"].label_from_instance = lambda provider: (
+            f"{provider.name} ({', '.join(map(str, provider.competence_labels))})" if provider.competences
+            else provider.name)
+
+
+class ExternalProviderForm(forms.Form):
+    name = forms.CharField(label=_("Provider"), max_length=200)
+    competences = forms.MultipleChoiceField(label=_("Competences"), choices=Competence.choices, required=False,
+                                            widget=forms.CheckboxSelectMultiple)

@@ -143,6 +143,42 @@ def validate_note_codes(value: str) -> None:
         raise ValidationError(_("Choose practical notes from the list."), code="note_codes")
 
 
+def validate_competence_codes(value: str) -> None:
+    codes = value.split(",") if value else []
+    if any(code not in Competence.values for code in codes) or len(set(codes)) != len(codes):
+        raise ValidationError(_("Choose competences from the list."), code="competences")
+
+
+class ExternalProvider(models.Model):
+    """A provider of family counselling outside the system (002_93c1598fd6f3fa34.txt: "Leanlink
+    fördelar sedan uppdragen mellan sig och annan utförare … matcha par/enskilda med
+    familjerådgivarnas specialkompetens"): its name and competences; an organisation, never a person."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("provider"), max_length=200, validators=[reject_identity_numbers])
+    competences = models.CharField(_("competences"), max_length=100, blank=True,
+                                   validators=[validate_competence_codes])
+    active = models.BooleanField(_("takes applications"), default=True)
+
+    objects = ScopedManager(unit="unit")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="external_provider_name_per_unit")]
+        verbose_name = _("external provider")
+        verbose_name_plural = _("external providers")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        guard_fields(self, ("name",))
+
+    @property
+    def competence_labels(self) -> list[str]:
+        return [Competence(code).label for code in self.competences.split(",") if code in Competence.values]
+
+
 class Application(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="application")
@@ -213,6 +249,9 @@ class Application(models.Model):
     handed_over_to = models.ForeignKey(
         Unit, verbose_name=_("handed over to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    handed_over_external = models.ForeignKey(
+        ExternalProvider, verbose_name=_("handed over to (outside the system)"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+")
     # Set on the receiving unit's copy of a handed-over application; the sender keeps only handed_over_to.
     received_from = models.ForeignKey(
         Unit, verbose_name=_("handed over by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -11,7 +11,15 @@ from units.models import Agreement, Membership, Municipality, Unit
 from units.pages import Key
 from units.periods import month_end
 
-from .models import PRIORITY_GROUPS, Application, CounsellorCompetence, IntakeSettings, LongWaitNotice, QueueOrder
+from .models import (
+    PRIORITY_GROUPS,
+    Application,
+    CounsellorCompetence,
+    ExternalProvider,
+    IntakeSettings,
+    LongWaitNotice,
+    QueueOrder,
+)
 from .rules import days_waited, month_starts, wait_level
 
 LONG_WAIT_WINDOW_DAYS = 30
@@ -189,3 +197,8 @@ def long_waits(*, unit: Unit, today: datetime.date) -> LongWaits:
 def long_wait_notices_sent(*, unit: Unit, limit: int = 10) -> list[LongWaitNotice]:
     """The notices the app sent, newest first (the last `limit`)."""
     return list(LongWaitNotice.objects.filter(unit=unit).select_related("sent_by")[:limit])
+
+
+def external_providers(*, unit: Unit, active_only: bool = False) -> QuerySet[ExternalProvider]:
+    providers = ExternalProvider.objects.filter(unit=unit)
+    return providers.filter(active=True) if active_only else providers

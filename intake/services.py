@@ -27,6 +27,7 @@ from .models import (
     CaseCodeSequence,
     CounsellorCompetence,
     ExceptionReason,
+    ExternalProvider,
     IntakeSettings,
     LongWaitNotice,
     Outcome,
@@ -259,3 +260,40 @@ def long_wait_notice_send(*, unit: Unit, subject: str, body: str, figures, actin
     notice.save()
     audit_log(user=acting_user, unit=unit, action="intake.long_wait_notice_send", obj=notice)
     return notice
+
+
+@transaction.atomic
+def external_provider_save(*, unit: Unit, acting_user, provider: ExternalProvider | None = None, name: str,
+                           competences: list[str], active: bool = True) -> ExternalProvider:
+    """Add or change a provider outside the system in the unit's register."""
+    provider = provider or ExternalProvider(unit=unit)
+    provider.name, provider.competences, provider.active = name.strip(), ",".join(competences), active
+    provider.full_clean()
+    provider.save()
+    audit_log(user=acting_user, unit=unit, action="intake.external_provider_save", obj=provider)
+    return provider
+
+
+@transaction.atomic
+def application_hand_over_external(*, application: Application, provider: ExternalProvider,
+                                   handed_over_on: datetime.date, acting_user) -> Application:
+    """Hand a waiting application to a provider outside the system: it closes as transferred,
+    with the provider named (nothing is sent anywhere; the provider is told outside the app)."""
+    unit = application.unit
+    application = Application.objects.select_for_update(of=("self",)).select_related("case").get(
+        pk=application.pk, unit=unit)
+    _require_waiting(application)
+    if provider.unit_id != unit.pk or not provider.active:
+        raise ValidationError({"provider": _("Choose a provider from the unit's register.")})
+    _require_on_or_before_today(handed_over_on, "handed_over_on")
+    application.handed_over_external = provider
+    application.outcome = Outcome.TRANSFERRED
+    application.closed_on = handed_over_on
+    application.full_clean()
+    application.save(update_fields=["handed_over_external", "outcome", "closed_on"])
+    case = application.case
+    case.closed_on = handed_over_on
+    case.full_clean()
+    case.save(update_fields=["closed_on"])
+    audit_log(user=acting_user, unit=unit, action="application.hand_over_external", obj=application)
+    return application

@@ -17,7 +17,16 @@ from units.pdf import render_pdf
 from units.services import audit_log
 
 from . import selectors, services
-from .forms import ApplicationForm, AssignForm, CompetencesForm, HandOverForm, OfferForm, WithdrawForm
+from .forms import (
+    ApplicationForm,
+    AssignForm,
+    CompetencesForm,
+    ExternalHandOverForm,
+    ExternalProviderForm,
+    HandOverForm,
+    OfferForm,
+    WithdrawForm,
+)
 from .models import Application
 
 
@@ -77,6 +86,9 @@ def _detail(request, application, **bound):
         if request.unit_role in CHIEF_ONLY:
             receivers = selectors.hand_over_receivers(unit=request.unit)
             forms["hand_over_form"] = bound.get("hand_over_form") or HandOverForm(receivers=receivers)
+            providers = selectors.external_providers(unit=request.unit, active_only=True)
+            if providers.exists():
+                forms["external_form"] = bound.get("external_form") or ExternalHandOverForm(providers=providers)
     status = 400 if bound else 200
     return render(request, "intake/application_detail.html", {"application": application, **forms}, status=status)
 
@@ -157,6 +169,37 @@ def application_hand_over(request, unit_slug, pk):
             "code": application.case.code, "unit": data["receiver"].name})
 
     return _act(request, application, "hand_over_form", form, hand_over)
+
+
+@require_POST
+@unit_roles(*CHIEF_ONLY)
+def application_hand_over_external(request, unit_slug, pk):
+    application = _application(request, pk)
+    form = ExternalHandOverForm(request.POST, providers=selectors.external_providers(unit=request.unit,
+                                                                                     active_only=True))
+
+    def hand_over(data):
+        services.application_hand_over_external(application=application, provider=data["provider"],
+                                                handed_over_on=data["handed_over_on"], acting_user=request.user)
+        messages.success(request, _("%(code)s handed over to %(unit)s.") % {
+            "code": application.case.code, "unit": data["provider"].name})
+
+    return _act(request, application, "external_form", form, hand_over)
+
+
+@unit_roles(*CHIEF_ONLY)
+def external_providers(request, unit_slug):
+    form = ExternalProviderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.external_provider_save(unit=request.unit, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The provider is added."))
+            return redirect("intake:external_providers", unit_slug=unit_slug)
+    return render(request, "intake/external_providers.html", {
+        "form": form, "providers": selectors.external_providers(unit=request.unit)})
 
 
 @unit_roles(*CHIEF_ONLY)

@@ -29,6 +29,7 @@ from intake.models import (
     Channel,
     ChildAgeBand,
     ContactPath,
+    Outcome,
     RelationshipLength,
     RelationshipType,
 )
@@ -472,6 +473,20 @@ def closed_case_effort(unit, start, end) -> dict:
                           contract_sessions=(unit.contract_sessions_min, unit.contract_sessions_max))
 
 
+def transferred_by_provider(unit, start, end) -> dict[str, int]:
+    """Applications closed in the period as handed over ("fördelar uppdragen mellan sig och annan
+    utförare"), per receiving provider: another unit in the system or one of the unit's register of
+    providers outside it, by name."""
+    rows = _select(
+        "SELECT COALESCE(p.name, u.name), COUNT(*) FROM intake_application a "
+        "LEFT JOIN intake_externalprovider p ON p.id = a.handed_over_external_id "
+        "LEFT JOIN units_unit u ON u.id = a.handed_over_to_id "
+        "WHERE a.unit_id = %s AND a.outcome = %s AND a.closed_on BETWEEN %s AND %s "
+        "GROUP BY COALESCE(p.name, u.name) ORDER BY COALESCE(p.name, u.name)",
+        [unit.pk, Outcome.TRANSFERRED, start, end])
+    return {name or "–": count for name, count in rows}  # "–": a hand-over recorded before providers were named
+
+
 # ---- quality ---------------------------------------------------------------------------
 
 
@@ -727,6 +742,7 @@ SECTION_FIGURES = {
     "drop_in": lambda unit, start, end: drop_in_held(unit=unit, start=start, end=end),
     "sessions_by_constellation": sessions_by_constellation,
     "case_meetings": case_meetings,
+    "transferred_by_provider": transferred_by_provider,
     "target_group": target_group,
 }
 

@@ -37,6 +37,7 @@ PARTITIONS = {
     "applicants.priority": None,
     "applicants.children_by_age_band": None,  # children, not applications
     "waiting_by_priority.offers": None,  # several flags per application
+    "transferred_by_provider": None,  # a part of the applications closed in the period
     **{f"visits.{name}": "visits.total" for name in indicators.VISIT_CATEGORIES},
 }
 # Month series: the months of a period add up to its published total (`sessions_held`).

@@ -290,6 +290,10 @@ def family_work_tables(pair: Comparison):
     ]
 
 
+def hand_over_tables(pair: Comparison):
+    return [pair.breakdown("transferred_by_provider", _("Applications handed over, per provider"))]
+
+
 def concern_report_tables(pair: Comparison):
     return [pair.figures("concern_reports", _("Concern reports"), [
         (_("Concern reports about a child (orosanmälan, SoL 14 kap. 1 §)"), "concern_reports"),
@@ -468,6 +472,8 @@ CONCERN_REPORTS = Section("concern_reports", _("Concern reports"), (), concern_r
 FAMILY_WORK = Section("family_work", _("Work with the family"), ("sessions_by_constellation", "case_meetings"),
                       family_work_tables)
 # Issue 16, 002_93c1598fd6f3fa34.txt: "i genomsnitt cirka 7 timmar … 4-5 samtal per par".
+HAND_OVERS = Section("hand_overs", _("Hand-overs to other providers"), ("transferred_by_provider",),
+                     hand_over_tables)
 EFFORT = Section("closed_case_effort", _("Support time per case"), ("closed_case_effort",), effort_tables)
 # Issue 12: evening visits outside opening hours, and the drop-in hours kept open each week.
 REACHABILITY = Section("reachability", _("Reachability"), ("reachability",), reachability_tables)
@@ -479,7 +485,7 @@ PROFILES = {
     # 000_610e279258caecb4.txt: waiting time, applicants' categories, quarterly throughput.
     Unit.Kind.FAMILY_COUNSELLING: Profile(Unit.Kind.FAMILY_COUNSELLING,
                                           (WAITING, ACTIVITY, THROUGHPUT, APPLICANTS, REACHABILITY, PRIORITY,
-                                           CONCERN_REPORTS, EFFORT)),
+                                           CONCERN_REPORTS, EFFORT, HAND_OVERS)),
     # 001_12d4c227923da397.txt: phases, urgent assignments, goals, FIT and Familjeklimat.
     Unit.Kind.FAMILY_TREATMENT: Profile(Unit.Kind.FAMILY_TREATMENT, (ACTIVITY, THROUGHPUT, CASE_WORK, REACHABILITY,
                                                               CONCERN_REPORTS, FAMILY_WORK)),

@@ -209,3 +209,67 @@ def test_sending_the_notice_is_for_the_chief_by_post(alice_client, anna_client, 
     assert bob_client.post(url).status_code == 404
     assert anna_client.get(url).status_code == 405
     assert not mail.outbox
+
+
+# ---- "fördelar uppdragen mellan sig och annan utförare": providers outside the system ---------
+
+
+def test_annan_utforare_register_hand_over_closes_as_transferred_counted_per_provider(anna_client, anna, in_unit_a):
+    from intake.models import Application, ExternalProvider, Outcome
+    from tests.intake_helpers import days_ago, register
+
+    response = anna_client.post(f"/{in_unit_a.slug}/queue/providers/",
+                                {"name": "Familjerådgivning Öst AB", "competences": ["violence", "sexology"]})
+    assert response.status_code == 302
+    provider = ExternalProvider.objects.get(unit=in_unit_a)
+    assert provider.competences == "violence,sexology"
+    waiting = register(in_unit_a, received_on=days_ago(5))
+    page = anna_client.get(f"/{in_unit_a.slug}/applications/{waiting.pk}/")
+    assert "Familjerådgivning Öst AB (Våld, Sexologi)" in page.content.decode()
+    response = anna_client.post(f"/{in_unit_a.slug}/applications/{waiting.pk}/hand-over-external/",
+                                {"provider": provider.pk, "handed_over_on": days_ago(1).isoformat()})
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.outcome, waiting.handed_over_external, waiting.closed_on) == (
+        Outcome.TRANSFERRED, provider, days_ago(1))
+    assert waiting.case.closed_on == days_ago(1)
+    year = Period.parse(str(days_ago(1).year))
+    assert indicators.period_figures(unit=in_unit_a, period=year)["transferred_by_provider"] == {
+        "Familjerådgivning Öst AB": 1}
+    # Handed over once: a second try is refused, nothing changes.
+    again = anna_client.post(f"/{in_unit_a.slug}/applications/{waiting.pk}/hand-over-external/",
+                             {"provider": provider.pk, "handed_over_on": days_ago(0).isoformat()})
+    assert again.status_code == 400
+    assert Application.objects.get(pk=waiting.pk).closed_on == days_ago(1)
+
+
+def test_applications_handed_over_per_provider_count_the_period_only(in_unit_a):
+    from intake.models import ExternalProvider
+
+    east = ExternalProvider.objects.create(unit=in_unit_a, name="Öst")
+    west = ExternalProvider.objects.create(unit=in_unit_a, name="Väst")
+    for closed, provider in (("2025-01-01", east), ("2025-03-31", east), ("2025-02-10", west),
+                             ("2025-04-01", west)):
+        application(in_unit_a, "2024-12-15", closed=closed, outcome="transferred", handed_over_external=provider)
+    application(in_unit_a, "2024-12-15", closed="2025-02-01", outcome="withdrawn")
+    assert _figures(in_unit_a)["transferred_by_provider"] == {"Väst": 1, "Öst": 2}
+    assert _figures(in_unit_a, Period.parse("2019"))["transferred_by_provider"] == {}
+
+
+def test_the_provider_register_is_the_chiefs(alice_client, anna_client, bob_client, in_unit_a):
+    from intake.models import ExternalProvider
+
+    url = f"/{in_unit_a.slug}/queue/providers/"
+    assert anna_client.get(url).status_code == 200
+    assert alice_client.get(url).status_code == 403
+    assert alice_client.post(url, {"name": "X"}).status_code == 403
+    assert bob_client.get(url).status_code == 404
+    assert not ExternalProvider.objects.exists()
+
+
+def test_a_provider_named_like_a_person_number_is_refused_with_a_message(anna_client, in_unit_a):
+    from intake.models import ExternalProvider
+
+    response = anna_client.post(f"/{in_unit_a.slug}/queue/providers/", {"name": "19121212-1212"})
+    assert response.status_code == 200 and not ExternalProvider.objects.exists()
+    assert response.context["form"].errors
