@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from django_scopes import scope
 
 from tests import factories
@@ -16,6 +17,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: code that switches to a unit's language (a
+    request, a worker task) must not decide the language of the next test's messages."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

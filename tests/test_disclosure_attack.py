@@ -332,10 +332,10 @@ def test_the_city_total_lets_no_hidden_inquiry_cell_of_a_bydel_be_worked_out(byd
     is. Read together with every period of both units' pages, it gives the attacker nothing more: no city
     cell and no unit cell can be worked out that the units' pages alone did not give.
 
-    What the units' pages alone give is the unit-level protection's business (the test above). With
-    these inquiries it finds one: a half-year the unit does not publish, whose cell is the year's less
-    the two published quarters of the other half when both of its own quarters are hidden in that row,
-    came out as a small count — reported to the lead, not hidden by choosing another seed."""
+    The units' pages alone give nothing either. With these inquiries they once did: a half-year the unit
+    does not publish is the year's cell less the two published quarters of the other half, and when both
+    of its own quarters were hidden in that row it came out as a small count. Hidden cells of a line whose
+    sum is published now add up to nothing or to at least the threshold (units.suppression)."""
     from reporting.selectors import organisation_figures
     from tests.conftest import logged_in
 
@@ -356,5 +356,6 @@ def test_the_city_total_lets_no_hidden_inquiry_cell_of_a_bydel_be_worked_out(byd
                       for cells in rows.values())
     assert hidden > 40  # the data is small enough for the attack to matter
     alone = _inquiry_attack(fetched, None, bydele, threshold=threshold)
+    assert alone == [], "\n".join(alone)
     with_city = _inquiry_attack(fetched, city, bydele, threshold=threshold)
     assert [where for where in with_city if where not in alone] == [], "\n".join(with_city)

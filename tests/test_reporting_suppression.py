@@ -91,8 +91,9 @@ def test_a_total_across_units_is_hidden_with_any_hidden_part():
 
 # ---- every hidden cell keeps at least two possible values, checked by a linear programme ------
 
-def _ranges(table: Table, marks: dict, threshold: int) -> dict:
-    """Least and greatest value of each hidden cell given what is published and the marks."""
+def _ranges(table: Table, marks: dict, threshold: int, sums: dict | None = None) -> dict:
+    """Least and greatest value of each hidden cell given what is published and the marks (or, with
+    `sums`, of each named sum of hidden cells)."""
     hidden = sorted(marks, key=str)
     index = {cell: i for i, cell in enumerate(hidden)}
     known = {cell: value for cell, value in table.cells.items() if cell not in marks}
@@ -119,16 +120,17 @@ def _ranges(table: Table, marks: dict, threshold: int) -> dict:
             line([(row, column) for column in periods] + [(row, table.year_column)], [1] * len(periods) + [-1])
     bounds = [(1, threshold - 1) if marks[cell] != SECONDARY else (0, None) for cell in hidden]
     ranges = {}
-    for cell in hidden:
+    for name, cells in (sums or {cell: [cell] for cell in hidden}).items():
         objective = numpy.zeros(len(hidden))
-        objective[index[cell]] = 1
+        for cell in cells:
+            objective[index[cell]] = 1
         ends = []
         for sign in (1, -1):
             result = linprog(sign * objective, A_eq=numpy.array(a_eq) if a_eq else None,
                              b_eq=numpy.array(b_eq) if b_eq else None, bounds=bounds, method="highs")
             assert result.status in (0, 3), result.message
             ends.append(sign * result.fun if result.status == 0 else math.inf)
-        ranges[cell] = tuple(ends)
+        ranges[name] = tuple(ends)
     return ranges
 
 
@@ -150,3 +152,40 @@ def test_random_quarter_tables_leave_every_hidden_cell_open(seed):
             assert cell in marks  # every small count is hidden
     for cell, (low, high) in _ranges(table, marks, threshold).items():
         assert math.ceil(low - 1e-6) < math.floor(high + 1e-6), (cell, cells[cell], low, high)
+
+
+def test_two_hidden_quarters_do_not_give_away_their_half_year_as_a_small_count():
+    # a: Q1 1, Q2 2, Q3 10, Q4 10 (year 23). Hiding a's Q1 and Q2 alone, the reader takes the
+    # half-year as 23 − 10 − 10 = 3: a small count of a period, though no single cell is known.
+    # The hidden cells of a line add up to nothing or to at least the threshold: one more is hidden.
+    rows, quarters = ["a", "b"], ["Q1", "Q2", "Q3", "Q4"]
+    cells = {("a", "Q1"): 1, ("a", "Q2"): 2, ("a", "Q3"): 10, ("a", "Q4"): 10}
+    cells |= {("b", quarter): 9 for quarter in quarters}
+    for row in rows:
+        cells[(row, "Y")] = sum(cells[(row, quarter)] for quarter in quarters)
+    table = Table(cells=cells, rows=rows, columns=[*quarters, "Y"], year_column="Y")
+    marks = protect_table(table, threshold=5)
+    assert marks[("a", "Q1")] == marks[("a", "Q2")] == "<5" and ("a", "Q3") in marks
+    low, high = _ranges(table, marks, 5, {"H1": [("a", "Q1"), ("a", "Q2")]})["H1"]
+    assert math.ceil(low - 1e-6) < math.floor(high + 1e-6), (low, high)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_quarter_tables_give_away_no_half_year_as_a_small_count(seed):
+    rng = random.Random(1000 + seed)
+    rows = [f"c{n}" for n in range(rng.randint(2, 6))]
+    quarters = ["Q1", "Q2", "Q3", "Q4"]
+    cells = {(row, quarter): rng.choice([0, 0, 1, 1, 2, 3, 4, 5, 7, 12, 30]) for row in rows for quarter in quarters}
+    for row in rows:
+        cells[(row, "Y")] = sum(cells[(row, quarter)] for quarter in quarters)
+    threshold = rng.choice([3, 5])
+    table = Table(cells=cells, rows=rows, columns=[*quarters, "Y"], year_column="Y")
+    marks = protect_table(table, threshold=threshold)
+    halves = {(row, half): [(row, quarter) for quarter in pair if (row, quarter) in marks]
+              for row in rows for half, pair in (("H1", quarters[:2]), ("H2", quarters[2:]))}
+    halves = {name: cells_ for name, cells_ in halves.items() if cells_}
+    for (row, half), (low, high) in _ranges(table, marks, threshold, halves).items():
+        shown = sum(cells[(row, quarter)] for quarter in (quarters[:2] if half == "H1" else quarters[2:])
+                    if (row, quarter) not in marks)
+        if math.ceil(low - 1e-6) == math.floor(high + 1e-6):  # the half-year is known: it must not be small
+            assert not 0 < round(low) + shown < threshold, (row, half, cells, marks)

@@ -114,26 +114,68 @@ def protect_table(table: Table, *, threshold: int) -> dict[tuple, str]:
                             best = (cost, [corner for corner, _ in corners])
         return best
 
+    def protect(pending) -> bool:
+        """Make each pending hidden cell safe by a rectangle; False when only hiding all will do."""
+        while pending:
+            cell = pending.pop(0)
+            if cell in safe:
+                continue
+            found = best_rectangle(cell, weak=False)
+            if found is None:
+                # "<5" itself can tell too much: beside a total of 1, or between other small counts.
+                # Marked "..", a cell may be anything from zero up, which leaves room to move.
+                found = best_rectangle(cell, weak=True)
+                for corner in found[1] if found else []:
+                    if corner in marks:
+                        marks[corner] = SECONDARY
+            if found is None:
+                return False
+            for corner in found[1]:
+                if FREE not in corner:
+                    marks.setdefault(corner, SECONDARY)
+                    safe.add(corner)
+        return True
+
     # Small year cells first: they cost a year cell whatever is chosen, and their rectangle
     # often covers the small counts of their quarters too.
     pending = sorted(marks, key=lambda cell: (cell[1] != table.year_column, value(cell), str(cell)))
-    while pending:
-        cell = pending.pop(0)
-        if cell in safe:
-            continue
-        found = best_rectangle(cell, weak=False)
-        if found is None:
-            # "<5" itself can tell too much: beside a total of 1, or between other small counts.
-            # Marked "..", a cell may be anything from zero up, which leaves room to move.
-            found = best_rectangle(cell, weak=True)
-            for corner in found[1] if found else []:
-                if corner in marks:
-                    marks[corner] = SECONDARY
-        if found is None:
-            # Everything hidden as "..": any count of one category can then be another's.
-            return dict.fromkeys(table.cells, SECONDARY)
-        for corner in found[1]:
-            if FREE not in corner:
-                marks.setdefault(corner, SECONDARY)
-                safe.add(corner)
-    return marks
+    while protect(pending):
+        pending = _small_sums(table, marks, threshold)
+        if not pending:
+            return marks
+        for cell in pending:
+            marks[cell] = SECONDARY
+    # Everything hidden as "..": any count of one category can then be another's.
+    return dict.fromkeys(table.cells, SECONDARY)
+
+
+def _lines(table: Table) -> list[tuple[list, tuple | None]]:
+    """Each line of cells whose sum is published: (its cells, the cell holding the sum, or None
+    for a total published outside the table). A row's periods add up to its year cell; a
+    column's categories add up to the column's total."""
+    lines = []
+    if table.year_column is not None:
+        periods = [column for column in table.columns if column != table.year_column]
+        lines += [([(row, column) for column in periods], (row, table.year_column)) for row in table.rows]
+    if table.column_totals:
+        lines += [([(row, column) for row in table.rows], None) for column in table.columns]
+    return lines
+
+
+def _small_sums(table: Table, marks: dict, threshold: int) -> list[tuple]:
+    """Cells to hide next so that no line gives away the sum of its hidden cells as a small count.
+
+    In a line whose sum is published, the reader gets the hidden cells' sum as the sum less the
+    cells shown: two hidden quarters of a row are the half-year (the year less the other two).
+    That sum must be nothing or at least the threshold — unless it is the line's whole sum, which
+    is published anyway. Otherwise the line's smallest shown count is hidden too (and made safe
+    by its own rectangle on the next pass)."""
+    extra = set()
+    for cells, sum_cell in _lines(table):
+        if sum_cell is not None and sum_cell in marks:
+            continue  # the row's sum is hidden itself: nothing to subtract from
+        hidden = sum(table.cells.get(cell, 0) for cell in cells if cell in marks)
+        shown = [cell for cell in cells if cell not in marks and table.cells.get(cell, 0) > 0]
+        if is_small(hidden, threshold) and shown:
+            extra.add(min(shown, key=lambda cell: (table.cells[cell], str(cell))))
+    return sorted(extra, key=str)
