@@ -104,6 +104,20 @@ def _application_create(*, unit: Unit, acting_user, action: str, fields: dict) -
     return application
 
 
+def _close_transferred(application: Application, *, handed_over_on: datetime.date, **receiver) -> None:
+    """Close the application and its case as handed over to `receiver` (the one field naming it)."""
+    for name, value in receiver.items():
+        setattr(application, name, value)
+    application.outcome = Outcome.TRANSFERRED
+    application.closed_on = handed_over_on
+    application.full_clean()
+    application.save(update_fields=[*receiver, "outcome", "closed_on"])
+    case = application.case
+    case.closed_on = handed_over_on
+    case.full_clean()
+    case.save(update_fields=["closed_on"])
+
+
 def _require_waiting(application: Application) -> None:
     if not application.is_waiting:
         raise ValidationError(_("This application is no longer waiting."))
@@ -186,15 +200,7 @@ def application_hand_over(*, application: Application, receiver: Unit, handed_ov
     _require_on_or_before_today(handed_over_on, "handed_over_on")
     carried = {name: getattr(application, name) for name in CARRIED_FIELDS}
 
-    application.handed_over_to = receiver
-    application.outcome = Outcome.TRANSFERRED
-    application.closed_on = handed_over_on
-    application.full_clean()
-    application.save(update_fields=["handed_over_to", "outcome", "closed_on"])
-    case = application.case
-    case.closed_on = handed_over_on
-    case.full_clean()
-    case.save(update_fields=["closed_on"])
+    _close_transferred(application, handed_over_on=handed_over_on, handed_over_to=receiver)
     audit_log(user=acting_user, unit=sender, action="application.hand_over", obj=application)
 
     with scope(unit=receiver):
@@ -286,14 +292,6 @@ def application_hand_over_external(*, application: Application, provider: Extern
     if provider.unit_id != unit.pk or not provider.active:
         raise ValidationError({"provider": _("Choose a provider from the unit's register.")})
     _require_on_or_before_today(handed_over_on, "handed_over_on")
-    application.handed_over_external = provider
-    application.outcome = Outcome.TRANSFERRED
-    application.closed_on = handed_over_on
-    application.full_clean()
-    application.save(update_fields=["handed_over_external", "outcome", "closed_on"])
-    case = application.case
-    case.closed_on = handed_over_on
-    case.full_clean()
-    case.save(update_fields=["closed_on"])
+    _close_transferred(application, handed_over_on=handed_over_on, handed_over_external=provider)
     audit_log(user=acting_user, unit=unit, action="application.hand_over_external", obj=application)
     return application
