@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import re
 import socket
 import statistics
@@ -158,10 +159,13 @@ def timed(run, name, call, expect):
     return status, headers, body
 
 
-def counsellor_loop(client, unit, run, deadline, think, baseline):  # noqa: PLR0917 - a thread's target
+def counsellor_loop(client, unit, run, deadline, think, baseline, start_after=0.0, trivial="/{unit}/"):  # noqa: PLR0917
+    # With think time, each counsellor starts at its own moment within the first pause: 50 people
+    # do not press save in the same millisecond, and clients started together stay in lockstep.
+    time.sleep(start_after)
     while time.monotonic() < deadline and run.take():
         if baseline:
-            timed(run, "trivial view", lambda: client.request("GET", f"/{unit}/"), {200})
+            timed(run, "trivial view", lambda: client.request("GET", trivial.format(unit=unit)), {200})
         else:
             _s, _h, html = timed(run, "session form", lambda: client.request("GET", f"/{unit}/sessions/new/"), {200})
             data = form_data(html)
@@ -179,10 +183,12 @@ def counsellor_loop(client, unit, run, deadline, think, baseline):  # noqa: PLR0
             time.sleep(think)
 
 
-def phase(clients, run, duration, think, baseline):
+def phase(clients, run, duration, think, baseline, trivial="/{unit}/"):  # noqa: PLR0917
     deadline = time.monotonic() + duration
     began = time.monotonic()
-    threads = [threading.Thread(target=counsellor_loop, args=(client, unit, run, deadline, think, baseline))
+    stagger = random.Random(len(clients))
+    threads = [threading.Thread(target=counsellor_loop, args=(client, unit, run, deadline, think, baseline,
+                                                              stagger.uniform(0, think), trivial))
                for client, unit in clients]
     for thread in threads:
         thread.start()
@@ -258,6 +264,9 @@ def main():
     parser.add_argument("--database", default="fs_bench_load")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--trivial", default="/{unit}/",
+                        help="the baseline page ({unit} is replaced): the unit's overview, or a page that does "
+                             "next to nothing, e.g. /accounts/password_change/done/")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each counsellor pauses between loops")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--max-requests", type=int, default=200_000)
@@ -299,10 +308,11 @@ def main():
             client.log_in(f"{unit}.counsellor", DEMO_PASSWORD)
             clients.append((client, unit))
         print(f"{options.users} counsellors over {len(units)} units, {options.workers} gunicorn workers, "
-              f"{duration:.0f} s a phase, think {options.think} s; load average {os.getloadavg()[0]:.1f}")
+              f"{duration:.0f} s a phase, think {options.think} s, trivial view {options.trivial}; "
+              f"load average {os.getloadavg()[0]:.1f}")
         baseline = Run(options.max_requests)
         figures = {"baseline": report("trivial view", baseline, phase(clients, baseline, duration, options.think,
-                                                                       True))}
+                                                                       True, options.trivial))}
         before = session_count(units)
         loop = Run(options.max_requests)
         figures["loop"] = report("session loop", loop, phase(clients, loop, duration, options.think, False))
