@@ -96,7 +96,8 @@ def outcome_set(*, unit, acting_user, month: datetime.date, activity: str, amoun
 
 class BudgetOutcomeImporter:
     """`import_csv --kind budget` and the budget page: the ledger's monthly outcome per activity,
-    one row per (month, activity); a month already recorded is replaced. All rows or none."""
+    one row per (month, activity); a month already recorded is replaced. All rows or none.
+    With `year` (the budget page's), a row whose month lies in another year is refused."""
 
     columns = [
         Column("month", (gettext_noop("Month"),)),
@@ -104,8 +105,8 @@ class BudgetOutcomeImporter:
         Column("outcome", (gettext_noop("Outcome (MSEK)"),)),
     ]
 
-    def __init__(self, *, unit, acting_user=None):
-        self.unit, self.acting_user = unit, acting_user
+    def __init__(self, *, unit, acting_user=None, year: int | None = None):
+        self.unit, self.acting_user, self.year = unit, acting_user, year
         self.activities = choice_values(BudgetActivity)
         self.seen = set()
         self.written = 0
@@ -120,6 +121,8 @@ class BudgetOutcomeImporter:
         month = _month(row.get("month", ""))
         if month is None:
             errors.add(line, "month", _("Give the month as YYYY-MM, e.g. 2025-03."))
+        elif self.year is not None and month.year != self.year:
+            errors.add(line, "month", _("Every month in the file must lie in %(year)s.") % {"year": self.year})
         activity = self.activities.get(normalise_header(row.get("activity", "")))
         if activity is None:
             errors.add(line, "activity", _("Not one of the budget's activities."))

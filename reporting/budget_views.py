@@ -75,23 +75,15 @@ def _save(request, unit, year, action, form) -> bool:
 
 
 def _import(request, unit, year, form):
-    """All rows or none; every row's month must lie in the page's year."""
+    """All rows or none; every row's month must lie in the page's year (the importer checks each row)."""
     if not form.is_valid():
         return None
     upload = form.cleaned_data["file"]
     if upload.size > max_bytes():
         form.add_error("file", _("The file is too large."))
         return None
-    result = import_file(kind="budget", unit=unit, source=upload, size=upload.size, acting_user=request.user,
-                         write=False)
-    if result.ok:
-        years = {int(cells[0][:4]) for _line, cells in result.preview if cells and cells[0][:4].isdigit()}
-        if years - {year}:
-            form.add_error("file", _("Every month in the file must lie in %(year)s.") % {"year": year})
-            return None
-        upload.seek(0)
-        result = import_file(kind="budget", unit=unit, source=upload, size=upload.size, acting_user=request.user)
-    return result
+    return import_file(kind="budget", unit=unit, source=upload, size=upload.size, acting_user=request.user,
+                       options={"year": year})
 
 
 @unit_roles(*CHIEF_ONLY)

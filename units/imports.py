@@ -39,7 +39,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-# kind → "module.Class"; each importer class is built with (*, unit, acting_user) and has
+# kind → "module.Class"; each importer class is built with (*, unit, acting_user, **options) and has
 # `columns`, `check(line, row, errors)` and `write(items)` (and optionally `finish()`).
 IMPORTERS = {
     "applications": "intake.imports.ApplicationImporter",
@@ -592,11 +592,12 @@ def importer_class(kind: str):
 
 
 def import_file(*, kind: str, unit, source, size: int | None = None, acting_user=None, write: bool = True,
-                progress: Callable[[float], None] | None = None) -> ImportResult:
+                progress: Callable[[float], None] | None = None, options: dict | None = None) -> ImportResult:
     """Check every row of the file and, with `write`, import all of them or none. Never raises
-    for a bad file: the result says what was refused."""
+    for a bad file: the result says what was refused. `options` go to the importer (the budget
+    page's year)."""
     result = ImportResult(kind=kind)
-    importer = importer_class(kind)(unit=unit, acting_user=acting_user)
+    importer = importer_class(kind)(unit=unit, acting_user=acting_user, **(options or {}))
     try:
         table = read_table(source, columns=importer.columns, size=size)
     except FileRefused as refused:
