@@ -23,6 +23,16 @@ def passkey(user) -> WebAuthnCredential:
                                              public_key=os.urandom(77), sign_count=0)
 
 
+def verified(user, **client_options) -> Client:
+    """A client past the second step: signed in, with no step still due."""
+    client = Client(**client_options)
+    client.force_login(user)
+    session = client.session
+    session.pop(two_factor.STATE_KEY, None)
+    session.save()
+    return client
+
+
 def _json(response):
     return json.loads(response.content)
 
@@ -79,8 +89,7 @@ def test_the_lock_out_still_stops_the_password_of_a_person_with_a_passkey(client
 def test_a_chief_who_must_have_a_second_factor_keeps_the_last_passkey(anna, settings):
     settings.REQUIRE_TWO_FACTOR = True
     kept = passkey(anna)
-    client = Client(HTTP_ACCEPT_LANGUAGE="sv")
-    client.force_login(anna)
+    client = verified(anna, HTTP_ACCEPT_LANGUAGE="sv")
     response = client.post(f"/accounts/two-factor/passkeys/{kept.pk}/remove/", follow=True)
     assert "din roll kräver tvåstegsinloggning" in response.content.decode()
     assert WebAuthnCredential.objects.filter(pk=kept.pk).exists()
@@ -92,8 +101,7 @@ def test_a_chief_who_must_have_a_second_factor_keeps_the_last_passkey(anna, sett
 def test_a_counsellor_removes_their_passkey_and_its_recovery_codes_go_with_the_last(alice):
     removed = passkey(alice)
     two_factor.recovery_codes_renew(user=alice)
-    client = Client()
-    client.force_login(alice)
+    client = verified(alice)
     page = client.get("/accounts/two-factor/").content.decode()
     assert 'id="passkeys"' in page and f"/accounts/two-factor/passkeys/{removed.pk}/remove/" in page
     assert client.post(f"/accounts/two-factor/passkeys/{removed.pk}/remove/").status_code == 302
@@ -104,8 +112,7 @@ def test_a_counsellor_removes_their_passkey_and_its_recovery_codes_go_with_the_l
 
 def test_another_persons_passkey_is_a_404(alice, anna):
     theirs = passkey(anna)
-    client = Client()
-    client.force_login(alice)
+    client = verified(alice)
     assert client.post(f"/accounts/two-factor/passkeys/{theirs.pk}/remove/").status_code == 404
     assert client.get(f"/accounts/two-factor/passkeys/{theirs.pk}/remove/").status_code == 405
     assert WebAuthnCredential.objects.filter(pk=theirs.pk).exists()

@@ -128,3 +128,39 @@ def test_production_settings_require_it():
     result = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.stdout.split() == ["True", "False"]
+
+
+# ---- the password alone opens nothing: the attacker between the password and the second step ----
+
+
+def test_with_the_password_alone_one_cannot_enrol_an_authenticator_of_ones_own(alice, unit_a):
+    victims, _codes = enrol(sign_in("alice"))
+    attacker = sign_in("alice")  # the stolen password; the victim's code is still due
+    started = attacker.post("/accounts/two-factor/", {"action": "start"})
+    assert started.status_code == 302 and started["Location"].startswith("/accounts/two-factor/verify/")
+    confirmed = attacker.post("/accounts/two-factor/", {"action": "confirm", "code": "123456"})
+    assert confirmed.status_code == 302 and confirmed["Location"].startswith("/accounts/two-factor/verify/")
+    assert list(TOTPDevice.objects.filter(user=alice)) == [victims]  # the victim's authenticator stays
+    assert attacker.get(f"/{unit_a.slug}/").status_code == 302
+
+
+def test_with_the_password_alone_one_cannot_renew_the_recovery_codes(alice, unit_a):
+    _device, codes = enrol(sign_in("alice"))
+    attacker = sign_in("alice")
+    renewed = attacker.post("/accounts/two-factor/", {"action": "recovery"})
+    assert renewed.status_code == 302 and renewed["Location"].startswith("/accounts/two-factor/verify/")
+    assert not re.findall(r"<li>([a-z0-9]{8})</li>", renewed.content.decode())
+    from accounts import two_factor
+
+    assert two_factor.recovery_codes_left(alice) == len(codes)  # the victim's codes are the ones that work
+
+
+def test_with_the_password_alone_one_cannot_remove_a_passkey(alice, unit_a):
+    from tests.test_accounts_passkeys import passkey
+
+    theirs = passkey(alice)
+    attacker = sign_in("alice")
+    removed = attacker.post(f"/accounts/two-factor/passkeys/{theirs.pk}/remove/")
+    assert removed.status_code == 302 and removed["Location"].startswith("/accounts/two-factor/verify/")
+    assert type(theirs).objects.filter(pk=theirs.pk).exists()
+    assert sign_in("alice").get(f"/{unit_a.slug}/").status_code == 302  # the next sign-in still asks
