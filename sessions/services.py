@@ -149,14 +149,16 @@ def _exclude(facts: SessionFacts) -> list[str]:
 
 
 def _rule_errors(errors: dict, session: dict, *, unit: Unit, counsellors, correcting: bool,
-                 facts: SessionFacts) -> None:
-    """The session rules beyond each field's own check, on the values as checked."""
+                 facts: SessionFacts, stored_fee: str | None = None) -> None:
+    """The session rules beyond each field's own check, on the values as checked. `stored_fee`:
+    the fee of the session being edited or corrected — only a new value is checked against
+    today's fee setting (an "exempt" session stays editable after the unit stops asking)."""
 
     def add(field, message, code=None):
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     minutes, day, case = session["minutes"], session["date"], session["case"]
-    if "fee" not in errors and (problem := fees.fee_problem(unit, session["fee"])):
+    if "fee" not in errors and session["fee"] != stored_fee and (problem := fees.fee_problem(unit, session["fee"])):
         add("fee", problem)
     if minutes is not None and not 1 <= minutes <= rules.MAX_MINUTES:
         add("minutes", _("Give the length in minutes, from 1 to %(max)d.") % {"max": rules.MAX_MINUTES})
@@ -181,7 +183,7 @@ def _rule_errors(errors: dict, session: dict, *, unit: Unit, counsellors, correc
 
 
 def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts: SessionFacts | None = None,
-                  **values) -> Session:
+                  stored_fee: str | None = None, **values) -> Session:
     """The unsaved session, or ValidationError with messages at the fields."""
     facts = facts or SessionFacts(unit)
     session = Session(unit=unit, **_given(values))
@@ -191,7 +193,7 @@ def session_check(*, unit: Unit, counsellors=(), correcting: bool = False, facts
     except ValidationError as error:
         errors.update(error.error_dict)
     _rule_errors(errors, {field: getattr(session, field) for field in SESSION_FIELDS}, unit=unit,
-                 counsellors=counsellors, correcting=correcting, facts=facts)
+                 counsellors=counsellors, correcting=correcting, facts=facts, stored_fee=stored_fee)
     if errors:
         raise ValidationError(errors)
     return session
@@ -207,6 +209,8 @@ def session_values_check(*, unit: Unit, facts: SessionFacts, counsellors=(), **v
         raise ValueError("session_values_check needs preloaded facts")
     session = {**_DEFAULTS, **_given(values)}
     errors = facts.field_errors(session, _exclude(facts))
+    # An import creates new rows: every fee is a new value, checked against today's setting (a
+    # re-imported export's "exempt" row of a unit that stopped asking is refused, as in the form).
     _rule_errors(errors, session, unit=unit, counsellors=counsellors, correcting=False, facts=facts)
     if errors:
         raise ValidationError(errors)
@@ -283,7 +287,8 @@ def session_update(*, session: Session, acting_user, counsellors=None, **values)
     _refuse_if_locked(session)
     if counsellors is None:
         counsellors = list(session.counsellors.all())
-    checked = session_check(unit=session.unit, counsellors=counsellors, **{**_values_of(session), **values})
+    checked = session_check(unit=session.unit, counsellors=counsellors, stored_fee=session.fee,
+                            **{**_values_of(session), **values})
     old_case = session.case
     for field in SESSION_FIELDS:
         setattr(session, field, getattr(checked, field))
@@ -323,7 +328,8 @@ def session_correct(*, original: Session, acting_user, counsellors=None, idempot
     if counsellors is None:
         counsellors = list(original.counsellors.all())
     values = {**_values_of(original), **values, "case": original.case, "start_time": original.start_time}
-    correction = session_check(unit=unit, counsellors=counsellors, correcting=True, **values)
+    correction = session_check(unit=unit, counsellors=counsellors, correcting=True, stored_fee=original.fee,
+                               **values)
     correction.corrects = original
     correction.logged_by = _acting(acting_user)
     correction.idempotency_key = idempotency_key

@@ -76,6 +76,29 @@ def test_a_choice_the_unit_does_not_offer_is_refused_with_its_name(unit_a, alice
     assert "“Exempt”" in refused.value.message_dict["fee"][0]
 
 
+def test_a_session_marked_exempt_before_the_unit_became_free_can_still_be_edited_and_corrected(unit_a, alice, anna):
+    """Only a new value is checked against today's fee setting: the stored "exempt" passes an edit and
+    a correction that keep it; changing it to one the unit no longer offers is refused."""
+    from sessions.services import session_correct, session_update
+    from tests.sessions_helpers import DAY, close_month, session
+
+    with scope(unit=unit_a):
+        kept = session(unit_a, counsellors=[alice], fee="exempt", status="held", location="office")
+        locked = session(unit_a, counsellors=[alice], fee="exempt", status="held", location="office",
+                         date=DAY.replace(year=DAY.year - 1))
+        unit_a.visit_fee_asked = False
+        unit_a.save()
+        assert session_update(session=kept, acting_user=alice, minutes=75).minutes == 75
+        with pytest.raises(ValidationError) as refused:
+            session_update(session=kept, acting_user=alice, fee="paid")
+        assert "fee" in refused.value.message_dict
+        close_month(unit_a, locked.date)
+        correction = session_correct(original=locked, acting_user=anna, minutes=90)
+        assert (correction.fee, correction.minutes) == ("exempt", 90)
+        kept.refresh_from_db()
+        assert (kept.fee, kept.minutes) == ("exempt", 75)
+
+
 def test_the_import_refuses_a_paid_visit_in_a_free_service(amager, mette):
     from sessions.imports import import_sessions
     from units.imports import RowErrors
