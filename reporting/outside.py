@@ -35,16 +35,21 @@ PARTITIONS = {
     "waiting_days_distribution": "waiting_days.offers",
     **{f"applicants.{name}": "new_applications" for name in [*indicators.APPLICANT_CATEGORIES, "children_count"]},
     "applicants.priority": None,
-    "applicants.children_by_age_band": None,  # children, not applications
-    "waiting_by_priority.offers": None,  # several flags per application
+    "applicants.children_by_age_band": None,  # children, not applications (see _hide_linked_bands)
+    # Several flags per application make the groups add up to more than the offers: taking the
+    # offers as their total is the safe side (with no application flagged twice it is exact).
+    "waiting_by_priority.offers": "waiting_days.offers",
     "transferred_by_provider": None,  # a part of the applications closed in the period
     **{f"visits.{name}": "visits.total" for name in indicators.VISIT_CATEGORIES},
 }
+# Breakdowns whose cells add up to at least their total (an application in several groups).
+OVERLAPPING = ("waiting_by_priority.offers",)
 # Month series: the months of a period add up to its published total (`sessions_held`).
 MONTHLY = ("sessions_by_month",)
 # What a handful of offers would tell of one person's wait.
 WAIT_SUMMARY = ("median", "p90", "max")
 EFFORT_SUMMARY = ("sessions_mean", "sessions_median", "hours_mean", "hours_median")
+EFFORT_MEANS = ("sessions_mean", "hours_mean")
 
 
 def lattice(unit, year: int) -> list[Period]:
@@ -88,6 +93,8 @@ def hidden_cells(by_period: dict[str, dict], *, periods: list[Period], threshold
         for (row, column), mark in suppression.protect_table(table, threshold=threshold).items():
             marks[column][f"{path}.{row}"] = mark
 
+    _hide_linked_bands(by_period, marks)
+
     for path in MONTHLY:
         series = {label: list(value_at(by_period[label], path)) for label in own or [year]}
         length = max(len(months) for months in series.values())
@@ -128,7 +135,24 @@ def hidden_cells(by_period: dict[str, dict], *, periods: list[Period], threshold
             marks[label].update({f"waiting_days.{key}": suppression.SECONDARY for key in WAIT_SUMMARY})
         if _share_tells(marks[label], limit=limit):
             marks[label]["waiting_days.within_limit_share"] = suppression.SECONDARY
+    # The year's mean × its cases less each shown period's mean × its cases is what the periods
+    # hidden for their few cases add up to: the year's means go with any period's.
+    if own and any("closed_case_effort.sessions_mean" in marks[label] for label in own):
+        marks[year].update({f"closed_case_effort.{key}": suppression.SECONDARY for key in EFFORT_MEANS})
     return marks
+
+
+def _hide_linked_bands(by_period: dict[str, dict], marks: dict[str, dict[str, str]]) -> None:
+    """The children across the age bands are Σ k·n_k of the applications with k children
+    (`applicants.children_count`), so each table gives back hidden cells of the other. Any hidden
+    cell of either, in any period of the lattice, hides every band cell of every period: the
+    year less the shown periods would give back one period's bands."""
+    bands = "applicants.children_by_age_band"
+    if not any(path.startswith((f"{bands}.", "applicants.children_count."))
+               for period_marks in marks.values() for path in period_marks):
+        return
+    for label, figures in by_period.items():
+        marks[label].update({f"{bands}.{band}": suppression.SECONDARY for band in value_at(figures, bands) or {}})
 
 
 def _share_tells(marks: dict[str, str], *, limit: int) -> bool:

@@ -49,7 +49,7 @@ class Family:
         self.categories = list(categories)
         self.index = {(category, month): i for i, (category, month) in
                       enumerate((c, m) for c in self.categories for m in MONTHS)}
-        self.equalities, self.hidden = [], []
+        self.equalities, self.hidden, self.at_least = [], [], []
 
     def expression(self, categories, months):
         row = numpy.zeros(len(self.index))
@@ -70,7 +70,7 @@ class Family:
             return found
         a_eq = numpy.array([row for row, _ in self.equalities]) if self.equalities else None
         b_eq = numpy.array([value for _, value in self.equalities]) if self.equalities else None
-        a_ub, b_ub = [], []
+        a_ub, b_ub = [-row for row, _ in self.at_least], [-value for _, value in self.at_least]
         for _where, row, (low, high) in self.hidden:
             a_ub.append(-row)
             b_ub.append(-low)
@@ -111,7 +111,8 @@ def attack(fetched: dict[str, dict], *, threshold: int) -> list[str]:
                                    where=f"{label}:{path}.{category}", small=small(label, f"{path}.{category}"),
                                    threshold=threshold)
             if total is not None and _get(figures, total) is not None:
-                family.equalities.append((family.expression(categories, months), _get(figures, total)))
+                relation = family.at_least if path in outside.OVERLAPPING else family.equalities
+                relation.append((family.expression(categories, months), _get(figures, total)))
             # The month series of the same total: each month is the sum of the categories in it.
             if total == "sessions_held":
                 for month, count in (figures.get("sessions_by_month") or {}).items():

@@ -159,7 +159,13 @@ def test_a_groups_median_is_hidden_outside_an_anonymous_unit_when_its_offers_are
     for day in range(1, 7):
         application(in_unit_a, f"2025-01-{day:02d}", offered=f"2025-01-{day + 10:02d}")
     application(in_unit_a, "2025-01-01", offered="2025-01-05", violence=True)
+    # A second flagged group: with "none" (6) and the offers (7 + 5) shown, the flagged groups are
+    # hidden together (the offers less "none" would give a lone violence count back).
+    for day in range(1, 6):
+        application(in_unit_a, f"2025-02-{day:02d}", offered=f"2025-02-{day + 20:02d}", pregnancy=True)
     shown = outside.figures_outside(unit=in_unit_a, period=Q1)["waiting_by_priority"]
+    assert shown["offers"]["none"] == 6
+    assert shown["offers"]["pregnancy"] == ".." and shown["median"]["pregnancy"] == ".."
     assert shown["median"]["none"] == 10
     assert shown["median"]["violence"] == ".."
     assert shown["offers"]["violence"] in ("<5", "..")
