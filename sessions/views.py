@@ -174,7 +174,7 @@ def session_list(request, unit_slug):
     if export in EXPORT_FORMATS and sessions.count() > exports.BACKGROUND_ROWS:
         # Big: CSV is written while it is sent, XLSX by a worker (no request waits for the whole file).
         if export == "csv":
-            return streamed_csv_response(request, filename=f"sessions-{unit.slug}",
+            return streamed_csv_response(request, unit=unit, filename=f"sessions-{unit.slug}",
                                          headers=exports.export_headers(), rows=exports.export_rows(sessions))
         if export == "xlsx":
             query = request.GET.copy()

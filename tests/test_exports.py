@@ -122,3 +122,17 @@ def test_the_browser_download_takes_the_dialect_programs_ask_for(alice_client, u
     assert comma.splitlines()[0] == "Kanal,Idag,Denna vecka,Denna månad"
     unknown = alice_client.get(f"/{unit_a.slug}/visits/", {"export": "csv", "dialect": "tab"}).content
     assert unknown.decode("utf-8-sig") == semicolon
+
+
+def test_a_streamed_csv_needs_the_unit_it_is_read_in(db, alice):
+    """scope(unit=None) would mean every unit: the streamed export refuses to start without one."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.test import RequestFactory
+
+    from units.exports import streamed_csv_response
+
+    request = RequestFactory().get("/")
+    request.user = alice
+    with pytest.raises(ImproperlyConfigured):
+        streamed_csv_response(request, unit=None, filename="sessions", headers=["a"], rows=iter([]))
+    assert not AuditEvent.objects.filter(action="export.csv").exists()

@@ -13,6 +13,7 @@ from decimal import Decimal
 from numbers import Number
 
 from defusedcsv import csv as defusedcsv
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import translation
 from django_scopes import scope
@@ -140,13 +141,16 @@ def _shown_width(value) -> int:
     return max((len(line) for line in str(value).splitlines()), default=0)
 
 
-def streamed_csv_response(request, *, filename: str, headers: list[str], rows: Iterable[list],
+def streamed_csv_response(request, *, unit, filename: str, headers: list[str], rows: Iterable[list],
                           action: str = "export") -> StreamingHttpResponse:
-    """A CSV download written while it is sent (rows read lazily, in the unit's scope, after the
-    view has returned): no request waits for the whole file, whatever its size."""
+    """A CSV download written while it is sent (rows read lazily, in `unit`'s scope, after the
+    view has returned): no request waits for the whole file, whatever its size. `unit` is required:
+    scope(unit=None) would mean every unit."""
+    if unit is None:
+        raise ImproperlyConfigured("streamed_csv_response needs the unit whose rows it reads.")
     dialect = request.GET.get("dialect", DEFAULT_DIALECT)
     dialect = dialect if dialect in DIALECTS else DEFAULT_DIALECT
-    unit, language = getattr(request, "unit", None), translation.get_language()
+    language = translation.get_language()
 
     def content():
         # Read after the view has returned, outside the middleware's scope and language.
