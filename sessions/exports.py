@@ -97,8 +97,14 @@ def export_build(*, unit, job_id: int) -> None:
     job = SessionExport.objects.get(unit=unit, pk=job_id)
     if job.status == SessionExport.Status.DONE:
         return  # a redelivered message after the file was written
-    SessionExport.objects.filter(unit=unit, pk=job.pk).update(status=SessionExport.Status.RUNNING, progress=0)
     filter_form = SessionFilterForm(QueryDict(job.query), unit=unit)
+    if not filter_form.is_valid():
+        # filters() of an invalid form is {} — every session of the unit: fail instead.
+        export_fail(unit=unit, job_id=job.pk, error=_(
+            "The export's filter no longer holds (a counsellor has left or a group has been deleted). "
+            "Choose the filter again and ask for a new export."))
+        return
+    SessionExport.objects.filter(unit=unit, pk=job.pk).update(status=SessionExport.Status.RUNNING, progress=0)
     sessions = selectors.sessions_filtered(unit, **filter_form.filters())
     total = max(1, sessions.count())
     passes = {"measure": (0, 40, _("Measuring the columns")), "write": (40, 99, _("Writing the rows"))}

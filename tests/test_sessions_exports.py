@@ -154,3 +154,21 @@ def test_with_the_broker_down_an_export_fails_at_once_and_says_so(monkeypatch, a
         job = SessionExport.objects.get(unit=unit_a)
     assert (job.status, bool(job.file)) == ("failed", False)
     assert "bakgrundstjänsten går inte att nå" in alice_client.get(response["Location"]).content.decode()
+
+
+def test_an_export_whose_filter_no_longer_holds_fails_instead_of_writing_every_session(
+        monkeypatch, alice_client, alice, unit_a, django_capture_on_commit_callbacks):
+    from units.models import Membership
+
+    _log(unit_a, alice, 3)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx", "counsellor": str(alice.pk)})
+    Membership.objects.filter(user=alice, unit=unit_a).delete()  # the counsellor left before the worker ran
+    for callback in callbacks:
+        callback()
+    with scope(unit=unit_a):
+        job = SessionExport.objects.get(unit=unit_a)
+    assert (job.status, bool(job.file), job.rows) == ("failed", False, 0)
+    assert job.error == ("Exportens filter gäller inte längre (en rådgivare har slutat eller en grupp har tagits "
+                         "bort). Välj filtret igen och be om en ny export.")
