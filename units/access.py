@@ -63,6 +63,8 @@ def units_sharing_a_funder(unit: Unit):
     """Other units of the same kind funded by one of this unit's funding municipalities — the
     providers an application may be handed over to (Leanlink "fördelar sedan uppdragen mellan
     sig och annan utförare", 002_93c1598fd6f3fa34.txt)."""
+    # This unit's own agreements, read whatever scope is active (the caller may be outside any
+    # unit's scope); the other units come back as ids through _funded_unit_ids.
     with scopes_disabled():
         own = list(Agreement.objects.filter(unit=unit).values_list("municipality_id", flat=True))
     return (Unit.objects.filter(pk__in=_funded_unit_ids(own), kind=unit.kind, country=unit.country)
