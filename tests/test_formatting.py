@@ -46,3 +46,17 @@ def test_one_format_per_kind_of_figure():
         assert percent(Decimal("73.60")) == percent(73.6) == "73,6\u00a0%"
         assert cell("0.943", percent=True) == "94,3\u00a0%"
         assert percent(None) == "–"
+
+
+def test_a_plural_message_prints_its_count_as_an_integer_with_a_thousands_space():
+    # Issue 18: "counts as integers" — the import result says "12 345 rader", not "12345".
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load i18n familjestod %}{% blocktranslate with count=n|integer count counter=n %}"
+                        "{{ count }} row was imported.{% plural %}{{ count }} rows were imported."
+                        "{% endblocktranslate %}")
+    with translation.override("sv"):
+        assert template.render(Context({"n": 12345})) == "12\u00a0345 rader importerades."
+    with translation.override("da"):
+        assert template.render(Context({"n": 1})).startswith("1 ")
