@@ -14,11 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from sessions.models import Case, Location, Session, SessionFormat
+from units.labels import ChoiceLabels
 from units.models import Unit
 from units.pii import guard_fields, reject_identity_numbers
 
 
-class Booking(models.Model):
+class Booking(ChoiceLabels, models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     # A booking is a plan: when its case or its logged session goes (retention purges closed
     # cases), the booking goes with it.

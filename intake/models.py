@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from sessions.models import Case
+from units.labels import ChoiceLabels
 from units.models import Municipality, Unit
 from units.pii import guard_fields, reject_identity_numbers
 
@@ -179,7 +180,7 @@ class ExternalProvider(models.Model):
         return [Competence(code).label for code in self.competences.split(",") if code in Competence.values]
 
 
-class Application(models.Model):
+class Application(ChoiceLabels, models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="application")
     received_on = models.DateField(_("received"))

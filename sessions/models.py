@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
+from units.labels import ChoiceLabels
 from units.models import Unit, VisitFee
 from units.pii import guard_fields, reject_identity_numbers
 
@@ -51,7 +52,7 @@ class CaseKind(models.TextChoices):
     ADVICE = "advice", _("Advice and support talks without assessment")
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """A course of contact under a local code such as `P-2025-0142` — never a name or
     identity number. In case-mode units it is an assignment (uppdrag) from a case officer."""
 
@@ -193,7 +194,7 @@ class GroupRound(models.Model):
         return f"{self.get_activity_display()} {self.started_on}"
 
 
-class Session(models.Model):
+class Session(ChoiceLabels, models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="sessions")
     date = models.DateField(_("date"))
