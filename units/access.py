@@ -5,7 +5,7 @@ A unit the user may not open answers 404, exactly like a unit that does not exis
 
 import datetime
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -73,8 +73,10 @@ def units_sharing_a_funder(unit: Unit):
 
 def role_in_unit(user, unit: Unit) -> str | None:
     membership = Membership.objects.filter(user=user, unit=unit, is_active=True).values_list("role", flat=True).first()
-    if membership:
-        return membership
+    return membership or _administration_role(user, unit)
+
+
+def _administration_role(user, unit: Unit) -> str | None:
     for organisation in Organisation.objects.filter(accesses__user=user, accesses__is_active=True):
         if units_seen_by_organisation(organisation).filter(pk=unit.pk).exists():
             return Role.ADMINISTRATION
@@ -82,8 +84,11 @@ def role_in_unit(user, unit: Unit) -> str | None:
 
 
 def unit_for(user, slug: str) -> tuple[Unit, str]:
-    unit = Unit.objects.select_related("organisation").filter(slug=slug).first()
-    role = role_in_unit(user, unit) if unit else None
+    """The unit and the person's role in it (`role_in_unit`); a member's in the unit's own query."""
+    membership = Membership.objects.filter(user=user, unit=OuterRef("pk"), is_active=True).order_by("pk")
+    unit = (Unit.objects.select_related("organisation").filter(slug=slug)
+            .annotate(member_role=Subquery(membership.values("role")[:1])).first())
+    role = (unit.member_role or _administration_role(user, unit)) if unit else None
     if role is None:
         raise Http404
     return unit, role
