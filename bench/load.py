@@ -234,7 +234,7 @@ def setup(database, media):
         cursor.execute("ANALYZE")
 
 
-def query_counts(units):
+def query_counts(units, trivial):
     """Queries per page, through the test client in-process (the same views and middleware)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -247,7 +247,7 @@ def query_counts(units):
     user = get_user_model().objects.get(username=f"{units[0]}.counsellor")
     client = TestClient(HTTP_HOST="localhost")
     client.force_login(user)
-    for name, path in [("trivial view", f"/{units[0]}/"), ("session form", f"/{units[0]}/sessions/new/"),
+    for name, path in [("trivial view", trivial.format(unit=units[0])), ("session form", f"/{units[0]}/sessions/new/"),
                        ("session list", f"/{units[0]}/sessions/")]:
         client.get(path)
         with CaptureQueriesContext(connection) as queries:
@@ -339,7 +339,7 @@ def main():
         print(f"double submit: {doubled} row(s)")
         figures.update({"posted_ok": loop.posted_ok, "rows": stored, "double_submit_rows": doubled,
                         "ratio": round(figures["loop"]["rps"] / figures["baseline"]["rps"], 3),
-                        "queries": query_counts(units), "load_average": os.getloadavg()[0]})
+                        "queries": query_counts(units, options.trivial), "load_average": os.getloadavg()[0]})
         print(f"loop / trivial view: {figures['ratio']:.2f} of the requests per second; queries {figures['queries']}")
         if options.json:
             Path(options.json).write_text(json.dumps(figures, indent=1))

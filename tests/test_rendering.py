@@ -2,10 +2,12 @@
 choice labels looked up once per language (units.labels)."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.db.models import Model
 from django.forms import renderers
+from django.template import Context, Template
 from django.utils import translation
 
 from sessions.forms import SessionFilterForm, SessionForm
@@ -53,3 +55,37 @@ def test_choice_labels_are_djangos_labels_in_the_active_language(language):
 
 def test_a_value_outside_the_choices_shows_as_itself():
     assert Session(format="retired-format").get_format_display() == "retired-format"
+
+
+def _tags(html: str) -> list:
+    """The page as a browser builds it: each tag with its attributes (in any order) and the text."""
+    parsed = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            parsed.append((tag, sorted(attrs)))
+
+        def handle_endtag(self, tag):
+            parsed.append(("/" + tag,))
+
+        def handle_data(self, data):
+            if data.strip():
+                parsed.append(data.strip())
+
+    Tags().feed(html)
+    return parsed
+
+
+def test_toggle_buttons_are_the_inputs_and_labels_djangos_widgets_write(in_unit_a, alice):
+    form = SessionForm({"format": "couple", "status": "held", "counsellors": [str(alice.pk)]},
+                       unit=in_unit_a, user=alice)
+    form.is_valid()
+    by_widget = Template('{% for choice in field %}{{ choice.tag }}<label class="btn btn-outline-dark" '
+                         'for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label>{% endfor %}')
+    ours = Template("{% load familjestod %}{{ field|toggle_options }}")
+    toggles = [name for name in ("format", "status", "fee", "counsellors") if name in form.fields]
+    assert {"format", "status", "counsellors"} <= set(toggles)
+    for name in toggles:
+        expected = by_widget.render(Context({"field": form[name]}))
+        assert _tags(ours.render(Context({"field": form[name]}))) == _tags(expected), name
+        assert "checked" in expected or name == "fee"

@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms, template
+from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -90,3 +91,15 @@ def field_group(field):
                             field.help_text) if field.help_text else ""
     return format_html('<div id="div_{}" class="mb-3">{}{}{}{}</div>', auto_id, label,
                        field.as_widget(attrs=attrs), errors, help_text)
+
+
+@register.filter
+def toggle_options(field):
+    """A radio or checkbox field's options as toggle buttons: each native input (the widget's own
+    attributes, `checked` included) followed by its label — what `{{ choice.tag }}` and a label
+    wrote, without a widget template rendered per option (issue 17)."""
+    return format_html_join("", '<input type="{}" name="{}" value="{}"{}><label class="btn btn-outline-dark" '
+                                'for="{}">{}</label>',
+                            ((choice.data["type"], choice.data["name"], choice.data["value"],
+                              flatatt(choice.data["attrs"]), choice.id_for_label, choice.choice_label)
+                             for choice in field))
