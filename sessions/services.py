@@ -259,7 +259,7 @@ def session_log(*, unit: Unit, acting_user, counsellors=(), idempotency_key=None
     session, created = _insert_once(session)
     if not created:
         return session
-    session.counsellors.set(counsellors)
+    session.counsellors.add(*counsellors)  # a new row has none yet: no read of the current ones
     audit_log(user=acting_user, unit=unit, action="session.log", obj=session)
     if session.status == SessionStatus.HELD:
         _refresh_case_start(session.case, acting_user)

@@ -133,3 +133,14 @@ def test_the_forms_fields_are_written_as_crispy_forms_writes_them(alice, unit_a)
                     Context({"f": forms[0][name]}))
                 ours = Template("{% load familjestod %}{{ f|field_group }}").render(Context({"f": forms[1][name]}))
                 assert normal(ours) == normal(crispy), name
+
+
+def test_the_form_reads_its_choices_without_a_server_side_cursor(alice_client, alice, unit_a):
+    """Django's choice fields iterate their querysets with a cursor that would outlive its
+    transaction — wrong behind PgBouncer in transaction mode (README "Scaling"), and two extra
+    round trips: the settings turn server-side cursors off."""
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_client.get(FORM.format(unit=unit_a.slug)).status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert any('"auth_user"' in sql for sql in statements)  # the counsellors were read …
+    assert not [sql for sql in statements if sql.lstrip().upper().startswith("DECLARE")]  # … without a cursor

@@ -105,6 +105,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No server-side cursors (Django's choice fields iterate their querysets with one): one round trip
+# instead of DECLARE, FETCH and CLOSE, and right behind PgBouncer in transaction mode, where a
+# cursor may not outlive its transaction (README "Scaling").
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
