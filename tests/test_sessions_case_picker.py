@@ -44,6 +44,20 @@ def test_the_form_lists_the_counsellors_recent_cases_then_the_newest_not_all_ope
     assert options == ["", str(older[7].pk), *newest]
 
 
+def test_later_sessions_without_a_case_keep_the_recent_case_first_and_the_rest_in_order(alice_client, alice,
+                                                                                         unit_a):
+    """The recent cases are those of the counsellor's latest sessions; a session without a case
+    among them (group, one-off advice) must not put every other case before the recent one."""
+    cases = _cases(unit_a, 30)
+    with scope(unit=unit_a):
+        session(unit_a, case=cases[3], counsellors=[alice], logged_by=alice)
+        for _other in range(3):
+            session(unit_a, case=None, counsellors=[alice], logged_by=alice)
+    options = _options(alice_client.get(FORM.format(unit=unit_a.slug)))
+    assert options[:2] == ["", str(cases[3].pk)]
+    assert options.count(str(cases[3].pk)) == 1 and len(options) == selectors.CASE_MATCHES + 1
+
+
 def test_the_form_costs_the_same_queries_for_3_and_300_open_cases(alice_client, alice, unit_a):
     _cases(unit_a, 3)
 
