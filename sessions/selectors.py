@@ -82,7 +82,8 @@ def case_choices(unit: Unit, *, user, query: str = "", chosen: int | None = None
         recent = (Session.objects.filter(unit=unit, logged_by=user, corrects__isnull=True)
                   .order_by("-created_at").values("case")[:RECENT_CASE_SESSIONS])
         rows = list(cases.alias(mine=ExpressionWrapper(Q(pk__in=recent), output_field=BooleanField()))
-                    .order_by(F("mine").desc(nulls_last=True), "-opened_on", "code").values_list("pk", "code")[:CASE_MATCHES])
+                    .order_by(F("mine").desc(nulls_last=True), "-opened_on", "code")
+                    .values_list("pk", "code")[:CASE_MATCHES])
     if chosen is not None and chosen not in {pk for pk, _code in rows}:
         rows = list(cases.filter(pk=chosen).values_list("pk", "code")) + rows
     return rows
