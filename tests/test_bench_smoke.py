@@ -43,6 +43,7 @@ SMOKE = {
     "import_sessions.py": None,
     "demo_pages.py": None,
     "exports.py": None,
+    "page_cpu.py": None,
 }
 
 
@@ -70,6 +71,8 @@ def test_the_report_build_load_and_demo_page_benchmarks_run_once(tmp_path):
     assert "end to end" in out
     out, _ = _run("load.py", "--database", database, "--users", "2", "--duration", "2")
     assert "session loop:" in out and "double submit: 1 row(s)" in out
+    out, _ = _run("page_cpu.py", "--database", database, "--runs", "1", "--batches", "1")
+    assert out.count("session list") == 6 and "trivial page" in out
     out, _ = _run("demo_pages.py", "--database", database, "--runs", "1")
     assert "/settings/retention/: median" in out and "/billing/2025/: median" in out
     out, _ = _run("exports.py", "--database", database, "--copies", "0")
