@@ -1,6 +1,7 @@
 """The session list's export (CSV and XLSX): one set of columns for the download in the request
 and for the big export built in the background (issue 17)."""
 
+import datetime
 import logging
 import tempfile
 import uuid
@@ -8,13 +9,14 @@ from collections.abc import Iterator
 
 import kombu.exceptions
 import redis.exceptions
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from units.exports import xlsx_write
 from units.pages import walk
@@ -29,6 +31,7 @@ logger = logging.getLogger(__name__)
 # Above this many rows an XLSX export is built by a worker with a progress bar; CSV always streams.
 BACKGROUND_ROWS = 5_000
 CHUNK_ROWS = 2_000
+KEEP_HOURS = 24  # a finished export's file is downloadable for a day (purge_old)
 
 
 def export_headers() -> list[str]:
@@ -88,15 +91,36 @@ def _enqueue(unit, job_id: int) -> None:
 
 
 def _progress(job, *, progress: int, step: str) -> None:
-    SessionExport.objects.filter(unit=job.unit, pk=job.pk).update(progress=progress, step=step)
+    SessionExport.objects.filter(unit=job.unit, pk=job.pk).update(progress=progress, step=step,
+                                                                   touched_at=timezone.now())
+
+
+def _stale_before(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS)
+
+
+def _claim(unit, job_id: int) -> SessionExport | None:
+    """The export for this worker to build, or None: written already, failed, or being written
+    by a live build — the broker hands a message out again when a build outlasts its visibility
+    timeout (30 s; a big export takes minutes), and two builds would write two files."""
+    now = timezone.now()
+    with transaction.atomic():
+        job = SessionExport.objects.select_for_update().get(unit=unit, pk=job_id)
+        if job.status in (SessionExport.Status.DONE, SessionExport.Status.FAILED):
+            return None
+        if job.status == SessionExport.Status.RUNNING and job.touched_at and job.touched_at > _stale_before(now):
+            return None
+        job.status, job.progress, job.touched_at = SessionExport.Status.RUNNING, 0, now
+        job.save(update_fields=["status", "progress", "touched_at"])
+    return job
 
 
 def export_build(*, unit, job_id: int) -> None:
     """Write the file: a first pass measures the columns (the sheet's widths are set before its
     rows in openpyxl's write-only mode), a second writes the rows; progress after every chunk."""
-    job = SessionExport.objects.get(unit=unit, pk=job_id)
-    if job.status == SessionExport.Status.DONE:
-        return  # a redelivered message after the file was written
+    job = _claim(unit, job_id)
+    if job is None:
+        return
     filter_form = SessionFilterForm(QueryDict(job.query), unit=unit)
     if not filter_form.is_valid():
         # filters() of an invalid form is {} — every session of the unit: fail instead.
@@ -104,7 +128,6 @@ def export_build(*, unit, job_id: int) -> None:
             "The export's filter no longer holds (a counsellor has left or a group has been deleted). "
             "Choose the filter again and ask for a new export."))
         return
-    SessionExport.objects.filter(unit=unit, pk=job.pk).update(status=SessionExport.Status.RUNNING, progress=0)
     sessions = selectors.sessions_filtered(unit, **filter_form.filters())
     total = max(1, sessions.count())
     passes = {"measure": (0, 40, _("Measuring the columns")), "write": (40, 99, _("Writing the rows"))}
@@ -128,3 +151,36 @@ def export_build(*, unit, job_id: int) -> None:
 
 def export_fail(*, unit, job_id: int, error: str) -> None:
     SessionExport.objects.filter(unit=unit, pk=job_id).update(status=SessionExport.Status.FAILED, error=error[:300])
+
+
+# --- the sweeps (Celery beat) ---------------------------------------------------------------------
+
+def requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
+    """Exports queued or building with no sign of life for REPORT_BUILD_STALE_SECONDS — their
+    worker died after the broker had handed the message to another that found it still alive —
+    are queued again: every export ends written or failed, never "building" for ever."""
+    now = now or timezone.now()
+    with scopes_disabled(), transaction.atomic():  # every unit's exports: the sweep has no unit
+        stale = list(SessionExport.objects.select_for_update(skip_locked=True)
+                     .filter(status__in=[SessionExport.Status.QUEUED, SessionExport.Status.RUNNING])
+                     .filter(Q(touched_at__lt=_stale_before(now)) |
+                             Q(touched_at__isnull=True, created_at__lt=_stale_before(now)))
+                     .select_related("unit"))
+        SessionExport.objects.filter(pk__in=[job.pk for job in stale]).update(
+            status=SessionExport.Status.QUEUED, progress=0, touched_at=now)
+    for job in stale:
+        _enqueue(job.unit, job.pk)
+    return [job.pk for job in stale]
+
+
+def purge_old(*, now: datetime.datetime | None = None) -> int:
+    """Exports asked for more than KEEP_HOURS ago go, file and row, whatever their state: a file
+    is a download, not an archive, and must not keep sessions that retention (gallring) has
+    removed from the database. Returns how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=KEEP_HOURS)
+    with scopes_disabled():
+        old = list(SessionExport.objects.filter(created_at__lt=cutoff))
+        for job in old:
+            job.file.delete(save=False)
+        SessionExport.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old)

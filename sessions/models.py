@@ -530,6 +530,9 @@ class SessionExport(models.Model):
     rows = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The build's last sign of life (each chunk of rows): a message delivered again while a live
+    # build writes is dropped; a build silent for REPORT_BUILD_STALE_SECONDS is queued again.
+    touched_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedManager(unit="unit")
 

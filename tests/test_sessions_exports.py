@@ -6,10 +6,11 @@ import datetime
 import io
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from django_scopes import scope
 from openpyxl import load_workbook
 
-from sessions import exports
+from sessions import exports, tasks
 from sessions.models import Session, SessionExport
 from tests.conftest import logged_in
 from tests.sessions_helpers import case, session
@@ -172,3 +173,59 @@ def test_an_export_whose_filter_no_longer_holds_fails_instead_of_writing_every_s
     assert (job.status, bool(job.file), job.rows) == ("failed", False, 0)
     assert job.error == ("Exportens filter gäller inte längre (en rådgivare har slutat eller en grupp har tagits "
                          "bort). Välj filtret igen och be om en ny export.")
+
+
+# --- a build that outlasts the broker's visibility timeout, a dead worker, old files ------------
+
+def _queued(unit, user, **fields):
+    with scope(unit=unit):
+        return SessionExport.objects.create(unit=unit, requested_by=user, query="", **fields)
+
+
+def test_a_message_delivered_again_while_the_first_build_is_alive_writes_no_second_file(alice, unit_a):
+    """Redis hands an unacknowledged message to another worker after 30 s; a big export takes
+    minutes: the second delivery finds the build alive (its last chunk recent) and leaves it."""
+    _log(unit_a, alice, 3)
+    job = _queued(unit_a, alice, status="running", progress=40, touched_at=timezone.now())
+    tasks.build_session_export(job.pk)
+    with scope(unit=unit_a):
+        job.refresh_from_db()
+    assert (job.status, job.progress, job.file.name) == ("running", 40, "")
+
+
+def test_a_build_silent_for_the_stale_time_is_queued_again_and_ends_in_one_file(settings, alice, unit_a):
+    """Its worker died after the second delivery had been dropped: the minute sweep queues it."""
+    _log(unit_a, alice, 3)
+    silent = timezone.now() - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS + 1)
+    dead = _queued(unit_a, alice, status="running", progress=40, touched_at=silent)
+    alive = _queued(unit_a, alice, status="running", progress=40, touched_at=timezone.now())
+    finished = _queued(unit_a, alice, status="failed", touched_at=silent)
+    assert tasks.requeue_stale_exports() == [dead.pk]
+    with scope(unit=unit_a):
+        dead.refresh_from_db()
+        alive.refresh_from_db()
+        finished.refresh_from_db()
+    assert (dead.status, dead.rows) == ("done", 3) and dead.file.name
+    assert (alive.status, finished.status) == ("running", "failed")
+    assert tasks.requeue_stale_exports() == []
+
+
+def test_exports_older_than_a_day_are_deleted_with_their_files(monkeypatch, alice_client, alice, unit_a,
+                                                               django_capture_on_commit_callbacks):
+    """A file is a download, not an archive: it must not keep sessions that retention removed."""
+    _log(unit_a, alice, 3)
+    monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
+    with scope(unit=unit_a):
+        old = SessionExport.objects.get(unit=unit_a)
+    stuck = _queued(unit_a, alice)
+    storage = old.file.storage
+    assert old.status == "done" and storage.exists(old.file.name)
+    assert exports.purge_old(now=timezone.now() + datetime.timedelta(hours=23)) == 0
+    assert tasks.purge_old_exports.apply(kwargs={}).get() == 0
+    assert exports.purge_old(now=timezone.now() + datetime.timedelta(hours=exports.KEEP_HOURS, minutes=1)) == 2
+    assert not storage.exists(old.file.name)
+    with scope(unit=unit_a):
+        assert not SessionExport.objects.filter(pk__in=[old.pk, stuck.pk]).exists()
+    assert alice_client.get(f"/{unit_a.slug}/sessions/exports/{old.pk}/").status_code == 404

@@ -212,6 +212,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-reports": {"task": "reporting.tasks.requeue_stale_reports", "schedule": 60.0},
+    "requeue-stale-exports": {"task": "sessions.tasks.requeue_stale_exports", "schedule": 60.0},
+    "purge-old-exports": {"task": "sessions.tasks.purge_old_exports", "schedule": crontab(minute=40)},
     "scheduled-reports": {"task": "reporting.tasks.build_scheduled_reports", "schedule": crontab(hour=2, minute=15)},
     "annual-report-reminders": {"task": "reporting.tasks.remind_annual_reports", "schedule": crontab(hour=7, minute=0)},
     # Retention (gallring): README "Retention".
@@ -278,8 +280,8 @@ REPORT_BUILD_STEP_PAUSE_SECONDS = float(os.environ.get("REPORT_BUILD_STEP_PAUSE_
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 IMPORT_INLINE_BYTES = int(os.environ.get("IMPORT_INLINE_BYTES", str(256 * 1024)))
 IMPORT_STEP_PAUSE_SECONDS = float(os.environ.get("IMPORT_STEP_PAUSE_SECONDS", "0"))  # browser tests watch the bar
-# A queued or building report version with no sign of life for this long is stuck: the sweep
-# queues it again and the chief may retry it.
+# A queued or building report version (or session export) with no sign of life for this long is
+# stuck: the sweep queues it again and the chief may retry a report.
 REPORT_BUILD_STALE_SECONDS = int(os.environ.get("REPORT_BUILD_STALE_SECONDS", "120"))
 
 # FIT (ORS/SRS) thresholds are unit settings (units.Unit.ors_cutoff_adult …, defaults 25/32/±5/36).
