@@ -112,6 +112,8 @@ class SessionForm(forms.Form):
             del self.fields["activity"]
         if fees.form_asks(unit):  # the unit's setting decides which choices exist (units.fees)
             offered = fees.offered_fees(unit)
+            if session is not None and session.fee not in offered:
+                offered.append(session.fee)  # a stored mark the unit no longer offers stays choosable
             self.fields["fee"].choices = [(value, label) for value, label in FeeChoice.choices if value in offered]
             self.fields["fee"].initial = fees.fee_or_default(unit, unit.default_visit_fee)
         else:

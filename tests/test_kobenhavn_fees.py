@@ -163,3 +163,28 @@ def test_the_session_list_of_a_free_service_has_no_visit_fee_column_but_the_expo
     exported = client.get(f"/{amager.slug}/sessions/?export=csv").content.decode("utf-8-sig").splitlines()
     assert "Besøgsgebyr" in exported[0]  # the same columns in every unit: it imports back
     assert "Besöksavgift" in alice_client.get(f"/{unit_a.slug}/sessions/").content.decode()
+
+
+def test_the_edit_form_offers_a_stored_fee_the_unit_no_longer_offers_and_saves_it_unchanged(unit_a, alice):
+    """A unit that still asks the fee but dropped "exempt": an old exempt session's edit form shows
+    "exempt" chosen and saves it as it was; a new session's form does not offer it."""
+    from tests.sessions_helpers import session
+
+    with scope(unit=unit_a):
+        old = session(unit_a, counsellors=[alice], fee="exempt", status="held", location="office")
+    unit_a.visit_fee_asked, unit_a.visit_fee_choices = True, "paid"
+    unit_a.save()
+    client = logged_in(alice)
+    edit = client.get(f"/{unit_a.slug}/sessions/{old.pk}/").content.decode()
+    assert 'value="exempt"' in edit and 'value="paid"' in edit
+    assert 'value="exempt"' not in client.get(f"/{unit_a.slug}/sessions/new/").content.decode()
+    with scope(unit=unit_a):
+        form = SessionForm(unit=unit_a, user=alice, session=old, initial={"fee": "exempt"})
+        assert [value for value, _label in form.fields["fee"].choices] == ["paid", "exempt", "none"]
+    data = {"date": old.date.isoformat(), "start_time": "", "minutes": "75", "format": old.format,
+            "participants": str(old.participants), "status": "held", "location": "office", "fee": "exempt",
+            "counsellors": [alice.pk], "case": ""}
+    assert client.post(f"/{unit_a.slug}/sessions/{old.pk}/", data).status_code == 302
+    with scope(unit=unit_a):
+        old.refresh_from_db()
+    assert (old.fee, old.minutes) == ("exempt", 75)
