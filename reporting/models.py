@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
-from units.models import Unit
+from units.models import JobStatus, Unit
 from units.pii import reject_identity_numbers
 
 # A few printed pages per section; a TextField's max_length alone binds only the form.
@@ -47,11 +47,7 @@ class ReportNarrative(models.Model):
 
 
 class ReportDocument(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(_("period"), max_length=10, help_text=_("2025 for the yearly report, 2025-Q1 etc."))

@@ -12,7 +12,7 @@ from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 from units.labels import ChoiceLabels
-from units.models import Unit, VisitFee
+from units.models import JobStatus, Unit, VisitFee
 from units.pii import guard_fields, reject_identity_numbers
 
 # Letters, digits and dashes, at least one digit, at most 20 characters (`P-2025-0142`): a code
@@ -511,11 +511,7 @@ class SessionExport(models.Model):
     """A big export of the session list, built by a worker (issue 17): the same progress fields
     and status values as a report build (reporting.ReportDocument). Only its requester opens it."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Building")
-        DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -19,6 +19,16 @@ from .pii import reject_identity_numbers
 from .retention import validate_retention
 
 
+class JobStatus(models.TextChoices):
+    """A background job's state — a report build (reporting.ReportDocument), a big session export
+    (sessions.SessionExport): the values their pages and status JSON share."""
+
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Building")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class Country(models.TextChoices):
     SE = "SE", _("Sweden")
     DK = "DK", _("Denmark")
