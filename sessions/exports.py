@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from units.exports import xlsx_write
+from units.models import Unit
 from units.pages import walk
 from units.services import audit_log
 
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 BACKGROUND_ROWS = 5_000
 CHUNK_ROWS = 2_000
 KEEP_HOURS = 24  # a finished export's file is downloadable for a day (purge_old)
+MAX_ATTEMPTS = 3  # builds of one export that may die before it fails
 
 
 def export_headers() -> list[str]:
@@ -91,8 +93,13 @@ def _enqueue(unit, job_id: int) -> None:
 
 
 def _progress(job, *, progress: int, step: str) -> None:
-    SessionExport.objects.filter(unit=job.unit, pk=job.pk).update(progress=progress, step=step,
-                                                                   touched_at=timezone.now())
+    """A sign of life of this build (its attempt); a build that has been taken over writes nothing."""
+    _this_build(job).update(progress=progress, step=step, touched_at=timezone.now())
+
+
+def _this_build(job):
+    return SessionExport.objects.filter(unit=job.unit, pk=job.pk, status=SessionExport.Status.RUNNING,
+                                        attempt=job.attempt)
 
 
 def _stale_before(now: datetime.datetime) -> datetime.datetime:
@@ -100,9 +107,10 @@ def _stale_before(now: datetime.datetime) -> datetime.datetime:
 
 
 def _claim(unit, job_id: int) -> SessionExport | None:
-    """The export for this worker to build, or None: written already, failed, or being written
-    by a live build — the broker hands a message out again when a build outlasts its visibility
-    timeout (30 s; a big export takes minutes), and two builds would write two files."""
+    """The export for this worker to build (its attempt counted), or None: written already,
+    failed, or being written by a live build — the broker hands a message out again when a build
+    outlasts its visibility timeout (30 s; a big export takes minutes). An export whose builds
+    died MAX_ATTEMPTS times (a file too big for the worker's memory, say) fails, saying so."""
     now = timezone.now()
     with transaction.atomic():
         job = SessionExport.objects.select_for_update().get(unit=unit, pk=job_id)
@@ -110,14 +118,23 @@ def _claim(unit, job_id: int) -> SessionExport | None:
             return None
         if job.status == SessionExport.Status.RUNNING and job.touched_at and job.touched_at > _stale_before(now):
             return None
+        if job.attempt >= MAX_ATTEMPTS:
+            job.status, job.error = SessionExport.Status.FAILED, _(
+                "The export stopped %(count)s times before it was written. Ask for a smaller one (a shorter "
+                "period) or tell the platform's administrator.") % {"count": job.attempt}
+            job.save(update_fields=["status", "error"])
+            return None
         job.status, job.progress, job.touched_at = SessionExport.Status.RUNNING, 0, now
-        job.save(update_fields=["status", "progress", "touched_at"])
+        job.attempt += 1
+        job.save(update_fields=["status", "progress", "touched_at", "attempt"])
     return job
 
 
 def export_build(*, unit, job_id: int) -> None:
     """Write the file: a first pass measures the columns (the sheet's widths are set before its
-    rows in openpyxl's write-only mode), a second writes the rows; progress after every chunk."""
+    rows in openpyxl's write-only mode), a second writes the rows; progress after every chunk.
+    Only the build that holds the export's current attempt marks it done; a build taken over
+    meanwhile deletes the file it wrote."""
     job = _claim(unit, job_id)
     if job is None:
         return
@@ -141,12 +158,13 @@ def export_build(*, unit, job_id: int) -> None:
 
     handle = tempfile.TemporaryFile()
     written = xlsx_write(handle, headers=export_headers(), rows=rows, sheet=f"sessions-{unit.slug}")
+    _progress(job, progress=99, step=_("Writing the rows"))  # the workbook is saved; the file follows
     handle.seek(0)
     job.file.save(f"{uuid.uuid4().hex}.{job.fmt}", File(handle), save=False)
     handle.close()
-    SessionExport.objects.filter(unit=unit, pk=job.pk).update(
-        status=SessionExport.Status.DONE, progress=100, step="", rows=written, file=job.file.name,
-        finished_at=timezone.now())
+    if not _this_build(job).update(status=SessionExport.Status.DONE, progress=100, step="", rows=written,
+                                   file=job.file.name, finished_at=timezone.now()):
+        job.file.delete(save=False)  # taken over, failed or purged meanwhile: no file without its row
 
 
 def export_fail(*, unit, job_id: int, error: str) -> None:
@@ -157,30 +175,57 @@ def export_fail(*, unit, job_id: int, error: str) -> None:
 
 def requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
     """Exports queued or building with no sign of life for REPORT_BUILD_STALE_SECONDS — their
-    worker died after the broker had handed the message to another that found it still alive —
-    are queued again: every export ends written or failed, never "building" for ever."""
+    worker died, or the broker lost the message — are queued again (at most once a stale period
+    each; their next build takes a new attempt, so a silent build that wakes up writes nothing):
+    every export ends written or failed, never "building" for ever."""
     now = now or timezone.now()
     with scopes_disabled(), transaction.atomic():  # every unit's exports: the sweep has no unit
         stale = list(SessionExport.objects.select_for_update(skip_locked=True)
                      .filter(status__in=[SessionExport.Status.QUEUED, SessionExport.Status.RUNNING])
                      .filter(Q(touched_at__lt=_stale_before(now)) |
                              Q(touched_at__isnull=True, created_at__lt=_stale_before(now)))
-                     .select_related("unit"))
-        SessionExport.objects.filter(pk__in=[job.pk for job in stale]).update(
+                     .values_list("pk", "unit_id"))
+        SessionExport.objects.filter(pk__in=[pk for pk, _unit in stale]).update(
             status=SessionExport.Status.QUEUED, progress=0, touched_at=now)
-    for job in stale:
-        _enqueue(job.unit, job.pk)
-    return [job.pk for job in stale]
+        units = Unit.objects.in_bulk({unit_id for _pk, unit_id in stale})
+    for pk, unit_id in stale:
+        _enqueue(units[unit_id], pk)
+    return [pk for pk, _unit in stale]
 
 
 def purge_old(*, now: datetime.datetime | None = None) -> int:
-    """Exports asked for more than KEEP_HOURS ago go, file and row, whatever their state: a file
-    is a download, not an archive, and must not keep sessions that retention (gallring) has
-    removed from the database. Returns how many."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(hours=KEEP_HOURS)
-    with scopes_disabled():
-        old = list(SessionExport.objects.filter(created_at__lt=cutoff))
-        for job in old:
+    """Exports asked for more than KEEP_HOURS ago go, file and row: a file is a download, not an
+    archive, and must not keep sessions that retention (gallring) has removed. One still queued or
+    building fails first (its build then deletes what it writes) and goes at the next purge; and a
+    file under exports/ that no export names — its build died between the file and the row — goes
+    once it is as old. Returns how many exports were deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=KEEP_HOURS)
+    finished = (SessionExport.Status.DONE, SessionExport.Status.FAILED)
+    with scopes_disabled(), transaction.atomic():
+        old = SessionExport.objects.select_for_update().filter(created_at__lt=cutoff)
+        gone = list(old.filter(status__in=finished))
+        unfinished = list(old.exclude(status__in=finished).values_list("pk", "unit_id"))
+        languages = dict(Unit.objects.filter(pk__in={unit_id for _pk, unit_id in unfinished})
+                         .values_list("pk", "language"))
+        for pk, unit_id in unfinished:  # the message in the unit's language, as its page shows it
+            with translation.override(languages[unit_id]):
+                SessionExport.objects.filter(pk=pk).update(status=SessionExport.Status.FAILED, error=_(
+                    "The export was not written within a day."))
+        for job in gone:
             job.file.delete(save=False)
-        SessionExport.objects.filter(pk__in=[job.pk for job in old]).delete()
-    return len(old)
+        SessionExport.objects.filter(pk__in=[job.pk for job in gone]).delete()
+        named = set(SessionExport.objects.exclude(file="").values_list("file", flat=True))
+    _delete_unnamed_files(named, cutoff)
+    return len(gone)
+
+
+def _delete_unnamed_files(named: set[str], cutoff: datetime.datetime) -> None:
+    storage = SessionExport._meta.get_field("file").storage
+    if not storage.exists("exports"):
+        return
+    for folder in storage.listdir("exports")[0]:
+        for name in storage.listdir(f"exports/{folder}")[1]:
+            path = f"exports/{folder}/{name}"
+            if path not in named and storage.get_modified_time(path) < cutoff:
+                storage.delete(path)

@@ -529,6 +529,8 @@ class SessionExport(models.Model):
     # The build's last sign of life (each chunk of rows): a message delivered again while a live
     # build writes is dropped; a build silent for REPORT_BUILD_STALE_SECONDS is queued again.
     touched_at = models.DateTimeField(null=True, blank=True)
+    # Builds started (sessions.exports._claim): only the latest may mark the export done.
+    attempt = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedManager(unit="unit")
 

@@ -5,6 +5,8 @@ import csv
 import datetime
 import io
 
+import pytest
+from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django_scopes import scope
@@ -210,7 +212,18 @@ def test_a_build_silent_for_the_stale_time_is_queued_again_and_ends_in_one_file(
     assert tasks.requeue_stale_exports() == []
 
 
-def test_exports_older_than_a_day_are_deleted_with_their_files(monkeypatch, alice_client, alice, unit_a,
+@pytest.fixture
+def own_media(settings, tmp_path):
+    """A media folder of the test's own: the purge also deletes old unnamed files under exports/."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def _files(media) -> list[str]:
+    return sorted(str(path.relative_to(media)) for path in media.rglob("*.xlsx"))
+
+
+def test_exports_older_than_a_day_are_deleted_with_their_files(monkeypatch, own_media, alice_client, alice, unit_a,
                                                                django_capture_on_commit_callbacks):
     """A file is a download, not an archive: it must not keep sessions that retention removed."""
     _log(unit_a, alice, 3)
@@ -220,12 +233,86 @@ def test_exports_older_than_a_day_are_deleted_with_their_files(monkeypatch, alic
     with scope(unit=unit_a):
         old = SessionExport.objects.get(unit=unit_a)
     stuck = _queued(unit_a, alice)
-    storage = old.file.storage
-    assert old.status == "done" and storage.exists(old.file.name)
+    assert old.status == "done" and _files(own_media) == [old.file.name]
     assert exports.purge_old(now=timezone.now() + datetime.timedelta(hours=23)) == 0
     assert tasks.purge_old_exports.apply(kwargs={}).get() == 0
-    assert exports.purge_old(now=timezone.now() + datetime.timedelta(hours=exports.KEEP_HOURS, minutes=1)) == 2
-    assert not storage.exists(old.file.name)
+    a_day_on = timezone.now() + datetime.timedelta(hours=exports.KEEP_HOURS, minutes=1)
+    assert exports.purge_old(now=a_day_on) == 1  # the finished one; the one still queued fails first
+    assert _files(own_media) == []
     with scope(unit=unit_a):
-        assert not SessionExport.objects.filter(pk__in=[old.pk, stuck.pk]).exists()
+        assert not SessionExport.objects.filter(pk=old.pk).exists()
+        stuck.refresh_from_db()
+    assert (stuck.status, stuck.error) == ("failed", "Exporten blev inte skriven inom ett dygn.")  # the unit's language
+    assert exports.purge_old(now=a_day_on) == 1
     assert alice_client.get(f"/{unit_a.slug}/sessions/exports/{old.pk}/").status_code == 404
+
+
+def _build_interrupted(monkeypatch, unit, job, interruption):
+    """Build `job`, with `interruption` happening after the workbook is written and before the row is."""
+    written = exports.xlsx_write
+
+    def write_then_interrupt(*args, **kwargs):
+        rows = written(*args, **kwargs)
+        interruption()
+        return rows
+
+    monkeypatch.setattr(exports, "xlsx_write", write_then_interrupt)
+    with scope(unit=unit):
+        exports.export_build(unit=unit, job_id=job.pk)
+        job.refresh_from_db()
+    return job
+
+
+def test_a_silent_build_taken_over_by_a_new_attempt_leaves_no_file_of_its_own(monkeypatch, own_media, alice,
+                                                                               unit_a):
+    """The sweep queued it again and another worker claimed it: the old build's file must not stay."""
+    _log(unit_a, alice, 3)
+    job = _queued(unit_a, alice)
+
+    def taken_over():
+        SessionExport.objects.filter(pk=job.pk).update(attempt=F("attempt") + 1)
+
+    job = _build_interrupted(monkeypatch, unit_a, job, taken_over)
+    assert (job.status, job.file.name, _files(own_media)) == ("running", "", [])
+
+
+def test_a_build_still_running_when_its_export_is_purged_leaves_no_file(monkeypatch, own_media, alice, unit_a):
+    _log(unit_a, alice, 3)
+    job = _queued(unit_a, alice)
+    a_day_on = timezone.now() + datetime.timedelta(hours=exports.KEEP_HOURS, minutes=1)
+    job = _build_interrupted(monkeypatch, unit_a, job, lambda: exports.purge_old(now=a_day_on))
+    assert (job.status, _files(own_media)) == ("failed", [])
+    assert exports.purge_old(now=a_day_on) == 1
+
+
+def test_an_export_whose_builds_died_three_times_fails_saying_so(settings, alice, unit_a):
+    silent = timezone.now() - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS + 1)
+    job = _queued(unit_a, alice, status="running", touched_at=silent, attempt=exports.MAX_ATTEMPTS)
+    tasks.build_session_export(job.pk)
+    with scope(unit=unit_a):
+        job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", "Exporten avbröts 3 gånger innan den blev skriven. Be om en mindre "
+                                              "(en kortare period) eller kontakta plattformens administratör.")
+
+
+def test_a_file_no_export_names_goes_once_a_day_old(own_media, unit_a):
+    folder = own_media / "exports" / str(unit_a.pk)
+    folder.mkdir(parents=True)
+    (folder / "left-behind.xlsx").write_bytes(b"PK")
+    exports.purge_old(now=timezone.now() + datetime.timedelta(hours=1))
+    assert _files(own_media) == [f"exports/{unit_a.pk}/left-behind.xlsx"]
+    exports.purge_old(now=timezone.now() + datetime.timedelta(hours=exports.KEEP_HOURS, minutes=1))
+    assert _files(own_media) == []
+
+
+def test_the_row_links_follow_the_script_prefix_and_any_slug():
+    from django.urls import set_script_prefix
+
+    from sessions.templatetags.counselling import _url
+
+    try:
+        set_script_prefix("/familjestod/")
+        assert _url("session_edit", "enhet-2147483647", 7) == "/familjestod/enhet-2147483647/sessions/7/"
+    finally:
+        set_script_prefix("/")
+    assert _url("session_edit", "enhet-2147483647", 7) == "/enhet-2147483647/sessions/7/"

@@ -5,7 +5,7 @@ columns are the ones `session_list.html` heads; the row is the same HTML it wrot
 import functools
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -37,14 +37,16 @@ def session_row(context, session) -> str:
 _PK = 2_147_483_647  # a sentinel id no row has, replaced by each row's own
 
 
-@functools.cache
-def _url_parts(name: str, unit_slug: str) -> tuple[str, str]:
-    return tuple(reverse(f"counselling:{name}", kwargs={"unit_slug": unit_slug, "pk": _PK}).split(str(_PK)))
+@functools.lru_cache(maxsize=1024)
+def _url_parts(name: str, unit_slug: str, prefix: str) -> tuple[str, str]:
+    before, _sentinel, after = reverse(f"counselling:{name}", kwargs={"unit_slug": unit_slug, "pk": _PK}).rpartition(
+        str(_PK))
+    return before, after
 
 
 def _url(name: str, unit_slug: str, pk: int) -> str:
-    """reverse() once per URL name and unit, not twice a row; the same path."""
-    before, after = _url_parts(name, unit_slug)
+    """reverse() once per URL name, unit and script prefix, not twice a row; the same path."""
+    before, after = _url_parts(name, unit_slug, get_script_prefix())
     return f"{before}{pk}{after}"
 
 
