@@ -19,7 +19,9 @@ class WidgetRenderer(renderers.Jinja2):
     """Django's own widget templates (django/forms/jinja2) rendered by Jinja2: the same HTML at a
     fraction of the Django engine's cost per option (issue 17: the session form renders about 60
     widgets and options — 12.6 → 10.7 ms of CPU). A widget whose template exists only for
-    Django's engine — the admin's — is rendered by it."""
+    Django's engine — the admin's — is rendered by it, whole. Not covered: a Jinja2 widget
+    template that includes a Django-only template for its options (no widget here or in the
+    installed apps has one; tests/test_rendering.py renders the forms both ways)."""
 
     def get_template(self, template_name):
         try:
