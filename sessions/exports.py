@@ -202,7 +202,7 @@ def purge_old(*, now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(hours=KEEP_HOURS)
     finished = (SessionExport.Status.DONE, SessionExport.Status.FAILED)
-    with scopes_disabled(), transaction.atomic():
+    with scopes_disabled(), transaction.atomic():  # every unit's exports, as the sweep above
         old = SessionExport.objects.select_for_update().filter(created_at__lt=cutoff)
         gone = list(old.filter(status__in=finished))
         unfinished = list(old.exclude(status__in=finished).values_list("pk", "unit_id"))

@@ -238,3 +238,18 @@ def test_an_unconfirmed_file_is_deleted_after_a_day_and_cannot_be_confirmed(prep
     response = anna_client.post(url(unit_a, "confirm", pk=job.pk), follow=True)
     assert "Filen raderades" in response.content.decode()
     assert session_count(unit_a) == 0
+
+
+def test_the_hourly_sweep_deletes_an_unconfirmed_file_when_no_next_upload_comes(prepared, unit_a, unit_b,
+                                                                                  anna_client):
+    """The same rule without a next upload: a unit that never uploads again keeps no file."""
+    from importing.tasks import forget_unconfirmed_import_files
+
+    upload(anna_client, unit_a, csv_bytes(ROWS))
+    job = only_job(unit_a)
+    path = job.file.path
+    assert forget_unconfirmed_import_files() == 0 and os.path.exists(path)  # younger than a day
+    ImportJob.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(days=2))
+    assert forget_unconfirmed_import_files() == 1
+    job.refresh_from_db()
+    assert not job.file and not os.path.exists(path)

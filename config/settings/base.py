@@ -214,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-reports": {"task": "reporting.tasks.requeue_stale_reports", "schedule": 60.0},
     "requeue-stale-exports": {"task": "sessions.tasks.requeue_stale_exports", "schedule": 60.0},
     "purge-old-exports": {"task": "sessions.tasks.purge_old_exports", "schedule": crontab(minute=40)},
+    "forget-unconfirmed-imports": {"task": "importing.tasks.forget_unconfirmed_import_files",
+                                   "schedule": crontab(minute=45)},
     "scheduled-reports": {"task": "reporting.tasks.build_scheduled_reports", "schedule": crontab(hour=2, minute=15)},
     "annual-report-reminders": {"task": "reporting.tasks.remind_annual_reports", "schedule": crontab(hour=7, minute=0)},
     # Retention (gallring): README "Retention".
