@@ -30,6 +30,15 @@ def _log(unit, user, count):
                     status="held" if number % 5 else "no_show", counsellors=[user], logged_by=user)
 
 
+def _export_built(client, unit, capture, params=None):
+    """Ask for the XLSX of the session list (over BACKGROUND_ROWS: built by the worker, eagerly
+    here, once the request's transaction commits): the response and the export."""
+    with capture(execute=True):
+        response = client.get(f"/{unit.slug}/sessions/", {"export": "xlsx", **(params or {})})
+    with scope(unit=unit):
+        return response, SessionExport.objects.get(unit=unit)
+
+
 def _small_and_big(monkeypatch, client, url, params):
     """The same download under the threshold (one response) and over it (streamed or built)."""
     small = client.get(url, params)
@@ -58,10 +67,7 @@ def test_a_big_xlsx_export_is_built_in_the_background_and_downloaded_when_done(
     small = alice_client.get(url, {"export": "xlsx", "format": "couple"})
     monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
     monkeypatch.setattr(exports, "CHUNK_ROWS", 3)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.get(url, {"export": "xlsx", "format": "couple"})
-    with scope(unit=unit_a):
-        job = SessionExport.objects.get(unit=unit_a)
+    response, job = _export_built(alice_client, unit_a, django_capture_on_commit_callbacks, {"format": "couple"})
     assert response.status_code == 302 and response["Location"] == f"/{unit_a.slug}/sessions/exports/{job.pk}/"
     assert (job.status, job.progress, job.rows, job.query) == ("done", 100, 11, "format=couple")
     status = alice_client.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/status/").json()
@@ -86,10 +92,7 @@ def test_an_export_is_its_requesters_own(monkeypatch, alice_client, anna, alice,
                                         django_capture_on_commit_callbacks):
     _log(unit_a, alice, 3)
     monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
-    with django_capture_on_commit_callbacks(execute=True):
-        alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
-    with scope(unit=unit_a):
-        job = SessionExport.objects.get(unit=unit_a)
+    _response, job = _export_built(alice_client, unit_a, django_capture_on_commit_callbacks)
     chief = logged_in(anna)
     for path in ("", "status/", "download/"):
         assert chief.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/{path}").status_code == 404
@@ -116,10 +119,7 @@ def test_a_failed_build_says_so_and_keeps_no_file(monkeypatch, alice_client, ali
         raise ValueError("broken row")
 
     monkeypatch.setattr(exports, "export_row", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
-    with scope(unit=unit_a):
-        job = SessionExport.objects.get(unit=unit_a)
+    response, job = _export_built(alice_client, unit_a, django_capture_on_commit_callbacks)
     assert (job.status, bool(job.file)) == ("failed", False)
     assert "ValueError" in alice_client.get(response["Location"]).content.decode()
     assert alice_client.get(f"/{unit_a.slug}/sessions/exports/{job.pk}/download/").status_code == 404
@@ -228,10 +228,7 @@ def test_exports_older_than_a_day_are_deleted_with_their_files(monkeypatch, own_
     """A file is a download, not an archive: it must not keep sessions that retention removed."""
     _log(unit_a, alice, 3)
     monkeypatch.setattr(exports, "BACKGROUND_ROWS", 2)
-    with django_capture_on_commit_callbacks(execute=True):
-        alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "xlsx"})
-    with scope(unit=unit_a):
-        old = SessionExport.objects.get(unit=unit_a)
+    _response, old = _export_built(alice_client, unit_a, django_capture_on_commit_callbacks)
     stuck = _queued(unit_a, alice)
     assert old.status == "done" and _files(own_media) == [old.file.name]
     assert exports.purge_old(now=timezone.now() + datetime.timedelta(hours=23)) == 0
