@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
+from units.labels import ChoiceLabels
 from units.models import Unit
 
 
@@ -18,7 +19,7 @@ def _upload_path(job, filename):
     return f"imports/{job.unit_id}/{uuid.uuid4().hex}.{extension}"
 
 
-class ImportJob(models.Model):
+class ImportJob(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         APPLICATIONS = "applications", _("Applications")
         SESSIONS = "sessions", pgettext_lazy("counselling", "Sessions")

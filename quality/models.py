@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from units.labels import ChoiceLabels
 from units.models import Unit
 from units.pii import reject_identity_numbers
 
@@ -202,7 +203,7 @@ class OutreachKind(models.TextChoices):
     COOPERATION_FORUM = "cooperation_forum", _("Cooperation forum (samverkansforum)")
 
 
-class OutreachActivity(models.Model):
+class OutreachActivity(ChoiceLabels, models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=25, choices=OutreachKind.choices)
@@ -267,7 +268,7 @@ class StaffQualification(models.Model):
         return f"{self.user} {self.get_qualification_display()}"
 
 
-class TrainingRecord(models.Model):
+class TrainingRecord(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         TRAINING = "training", _("Training and competence development")
         SUPERVISION = "supervision", _("Supervision (handledning)")
@@ -302,7 +303,7 @@ class TrainingRecord(models.Model):
 # --- Lex Sarah, complaints and suggestions, incidents, concern reports ----------------
 
 
-class QualityEvent(models.Model):
+class QualityEvent(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         LEX_SARAH = "lex_sarah", _("Lex Sarah report")
         COMPLAINT = "complaint", _("Complaint")
@@ -355,7 +356,7 @@ DESCRIBED_EVENT_KINDS = [kind for kind in QualityEvent.Kind.values if kind != Qu
 # --- København: staff linked from the børnefamilieenhed --------------------------------
 
 
-class LinkedStaffTime(models.Model):
+class LinkedStaffTime(ChoiceLabels, models.Model):
     """004_4991f6e8c25cfe0a.txt: “Der skal tilknyttes personale fra Børnefamilieenheden
     minimum 6 timer om ugen (som kan omfatte familiekonsulenter, sagsbehandlere,
     familiebehandlere mv.)”."""

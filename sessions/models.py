@@ -160,7 +160,7 @@ class Activity(models.TextChoices):
 GROUP_ACTIVITIES = [(Activity.KOMET, Activity.KOMET.label), (Activity.SKILDA_VARLDAR, Activity.SKILDA_VARLDAR.label)]
 
 
-class GroupRound(models.Model):
+class GroupRound(ChoiceLabels, models.Model):
     """One round (omgång) of a group — 003_eba17951e60b4a73.txt: "Antal föräldrar som genomgått
     Kometgrupp", and the Skilda världar groups with the children in them. Counted per round,
     not per session: how many started it and, once it ended, how many completed it."""
@@ -280,7 +280,7 @@ def person_label(role: str) -> str:
     return PersonRole(role).label if role in PersonRole.values else role
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     """One anonymous inquiry in the tally: walk-in, phone, e-mail, home visit. Nothing identifying."""
 
     class Channel(models.TextChoices):
@@ -339,7 +339,7 @@ class Visit(models.Model):
         return f"{self.date} {self.get_channel_display()}"
 
 
-class Phase(models.Model):
+class Phase(ChoiceLabels, models.Model):
     """001_12d4c227923da397.txt: kartläggning (≈1 month), behandling (3–12 months),
     generalisering (1–3 months, often parallel with behandling)."""
 
@@ -365,7 +365,7 @@ class Phase(models.Model):
         return f"{self.case} {self.get_kind_display()}"
 
 
-class Goal(models.Model):
+class Goal(ChoiceLabels, models.Model):
     """A goal of the genomförandeplan (the implementation plan): text without personal data."""
 
     class Status(models.TextChoices):
@@ -412,7 +412,7 @@ class FollowUpMeeting(models.Model):
         return f"{self.case} {self.date}"
 
 
-class OutcomeScore(models.Model):
+class OutcomeScore(ChoiceLabels, models.Model):
     """ORS (before the session) or SRS (after): four items 0–10, total 0–40. Scores only;
     the forms are licensed by their authors and not reproduced."""
 

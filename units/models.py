@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from .labels import ChoiceLabels
 from .pii import reject_identity_numbers
 from .retention import validate_retention
 
@@ -264,7 +265,7 @@ class Role(models.TextChoices):
     ADMINISTRATION = "administration", _("Administration")
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(
@@ -370,7 +371,7 @@ class StaffGroup(models.Model):
         return self.name
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     """A one-time link to join a unit (as counsellor or chief) or an organisation's
     administration (as reader or people manager). Only a hash of the link's token is kept."""
 
