@@ -27,8 +27,9 @@ def session_row(context, session) -> str:
     counsellors = ", ".join(person.get_username() for person in session.counsellors.all()) or "–"
     fee = format_html("<td>{}</td>", session.get_fee_display()) if context["shows_fee"] else ""
     return format_html(
-        '<tr id="session-{}"><td>{}{}</td><td>{}</td><td class="num">{}</td><td>{}</td><td class="num">{}</td>'
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}<td>{}</td></tr>",
+        # Dates and case codes do not break at their hyphens ("2026-12-" / "01").
+        '<tr id="session-{}"><td class="text-nowrap">{}{}</td><td>{}</td><td class="num">{}</td><td>{}</td>'
+        '<td class="num">{}</td><td>{}</td><td class="text-nowrap">{}</td><td>{}</td><td>{}</td>{}<td>{}</td></tr>',
         session.pk, day, correction, session.start_time.strftime("%H:%M") if session.start_time else "–",
         session.minutes, kind, session.participants, session.get_status_display(), case, counsellors,
         session.get_location_display(), fee, _actions(session, unit_slug, day, is_chief=context["is_chief"]))
