@@ -244,11 +244,15 @@ class Session(ChoiceLabels, models.Model):
                          name="session_case_held"),
             models.Index(fields=["unit", "corrects"], condition=models.Q(corrects__isnull=False),
                          name="session_unit_corrections"),
-            # The session form: the counsellor's own latest rows — the usual values and the recent
-            # cases of the case list — read from the index alone (issue 17).
-            models.Index(fields=["unit", "logged_by", "-created_at"], include=["minutes", "format", "location", "fee",
-                                                                              "case"],
+            # The session form: the counsellor's own latest rows, their usual values read from the
+            # index alone (issue 17).
+            models.Index(fields=["unit", "logged_by", "-created_at"], include=["minutes", "format", "location", "fee"],
                          condition=models.Q(corrects__isnull=True), name="session_usual_values"),
+            # The session form's "my recent cases": the counsellor's latest sessions that have a
+            # case, read from the index alone however many sessions without one they logged.
+            models.Index(fields=["unit", "logged_by", "-created_at"], include=["case"],
+                         condition=models.Q(corrects__isnull=True, case__isnull=False),
+                         name="session_recent_cases"),
         ]
         # Context: django.contrib.sessions' catalogue would otherwise say "session(er)".
         verbose_name = pgettext_lazy("counselling", "session")

@@ -75,14 +75,11 @@ def case_choices(unit: Unit, *, user, query: str = "", chosen: int | None = None
     if rules.case_search_term(query):
         rows = case_matches(unit, query, also=also)
     else:
-        # The cases of the counsellor's latest sessions: the first RECENT_CASE_SESSIONS entries of
-        # index session_usual_values, whether or not they have a case (a run of sessions without
-        # one would otherwise make this read every session the counsellor ever logged). Their
-        # empty cases make `mine` NULL, not false, for the other cases: NULLs sort last.
-        recent = (Session.objects.filter(unit=unit, logged_by=user, corrects__isnull=True)
+        # The first RECENT_CASE_SESSIONS entries of index session_recent_cases.
+        recent = (Session.objects.filter(unit=unit, logged_by=user, corrects__isnull=True, case__isnull=False)
                   .order_by("-created_at").values("case")[:RECENT_CASE_SESSIONS])
         rows = list(cases.alias(mine=ExpressionWrapper(Q(pk__in=recent), output_field=BooleanField()))
-                    .order_by(F("mine").desc(nulls_last=True), "-opened_on", "code")
+                    .order_by(F("mine").desc(), "-opened_on", "code")
                     .values_list("pk", "code")[:CASE_MATCHES])
     if chosen is not None and chosen not in {pk for pk, _code in rows}:
         rows = list(cases.filter(pk=chosen).values_list("pk", "code")) + rows
