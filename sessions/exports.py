@@ -42,11 +42,12 @@ def export_headers() -> list[str]:
 
 
 def export_row(session: Session) -> list:
+    """One row of the export: a session as `selectors.session_rows` reads it."""
     return [
         session.date, session.start_time.strftime("%H:%M") if session.start_time else "", session.minutes,
         session.get_format_display(), session.participants, session.get_status_display(),
         session.case.code if session.case else "",
-        ", ".join(person.get_username() for person in session.counsellors.all()),
+        session.counsellor_names or "",
         session.get_location_display(), session.get_fee_display(), session.get_constellation_display(),
         session.get_activity_display(),
         f"{session.corrects.date.isoformat()} #{session.corrects_id}" if session.corrects_id else "",

@@ -4,6 +4,7 @@ aggregated in the database, whatever the number of rows."""
 import datetime
 from collections import defaultdict
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.db.models import (
     BooleanField,
     Count,
@@ -15,6 +16,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import TruncMonth
@@ -120,10 +122,19 @@ def sessions_filtered(unit: Unit, *, date_from=None, date_to=None, counsellor=No
 
 
 def session_rows(sessions: QuerySet) -> QuerySet:
-    """Rows as the list and the export show them: case, counsellors, correction and lock."""
-    corrected = Exists(Session.objects.filter(corrects=OuterRef("pk")))
-    return ordered(_with_lock(sessions).select_related("case", "corrects").prefetch_related("counsellors")
-                   .annotate(corrected=corrected), SESSION_ORDER)
+    """Rows as the list and the export show them: case, correction, lock and `counsellor_names`
+    (the counsellors' usernames in order, "a, b"; None for none) — in the rows' own query: a
+    prefetch of the counsellors built a user and two managers per row (issue 17)."""
+    # "Not null" lets PostgreSQL read the partial index of corrections instead of every session.
+    corrected = Exists(Session.objects.filter(corrects=OuterRef("pk"), corrects__isnull=False))
+    return ordered(_with_lock(sessions).select_related("case", "corrects")
+                   .annotate(corrected=corrected, counsellor_names=_counsellor_names()), SESSION_ORDER)
+
+
+def _counsellor_names() -> Subquery:
+    links = Session.counsellors.through.objects.filter(session=OuterRef("pk"))
+    return Subquery(links.values("session").annotate(
+        names=StringAgg("user__username", delimiter=", ", order_by="user__username")).values("names"))
 
 
 def effective_sessions(unit: Unit) -> QuerySet:

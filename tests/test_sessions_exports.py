@@ -4,6 +4,7 @@ worker with a progress bar; the columns and the format are the same as the small
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db.models import F
@@ -14,6 +15,7 @@ from openpyxl import load_workbook
 
 from sessions import exports, tasks
 from sessions.models import Session, SessionExport
+from tests import factories
 from tests.conftest import logged_in
 from tests.sessions_helpers import case, session
 from units.models import AuditEvent
@@ -313,3 +315,20 @@ def test_the_row_links_follow_the_script_prefix_and_any_slug():
     finally:
         set_script_prefix("/")
     assert _url("session_edit", "enhet-2147483647", 7) == "/enhet-2147483647/sessions/7/"
+
+
+def test_the_list_and_the_export_name_a_sessions_counsellors_in_username_order(alice_client, alice, anna, unit_a):
+    """The names come with the rows' own query (no prefetch): the same in the list and the file,
+    in the usernames' order however they were added; a session nobody is named on shows none."""
+    with scope(unit=unit_a):
+        ulla = factories.user("ulla", unit=unit_a, role="counsellor")
+        shared = session(unit_a, date=DAY, start_time=datetime.time(10, 0), counsellors=[ulla, alice, anna])
+        unnamed = session(unit_a, date=DAY, start_time=datetime.time(9, 0))
+    listed = alice_client.get(f"/{unit_a.slug}/sessions/").content.decode()
+    counsellor_cells = {int(pk): re.findall(r"<td[^>]*>(.*?)</td>", row)[7] for pk, row in  # the 8th column
+                        re.findall(r'<tr id="session-(\d+)">(.*?)</tr>', listed)}
+    assert counsellor_cells == {shared.pk: "alice, anna, ulla", unnamed.pk: "–"}
+    rows = list(csv.reader(io.StringIO(alice_client.get(f"/{unit_a.slug}/sessions/", {"export": "csv"}).content
+                                       .decode("utf-8-sig")), delimiter=";"))
+    names = rows[0].index("Rådgivare")
+    assert [row[names] for row in rows[1:]] == ["alice, anna, ulla", ""]
