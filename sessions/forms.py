@@ -1,6 +1,7 @@
 """Forms parse and label input; the rules live in services.py. Field labels, choices and
 validators come from the models, so a form cannot drift from what may be stored."""
 
+import functools
 import uuid
 
 from django import forms
@@ -137,11 +138,12 @@ class SessionForm(forms.Form):
         raw = self.data.get("case") if self.is_bound else self.initial.get("case")
         chosen = int(raw) if str(raw or "").isdigit() else None
         field = self.fields["case"]
-        offered = selectors.case_choices(unit, user=user, query=case_query, chosen=chosen,
-                                         also=session.case_id if session else None)
-        if case_query and chosen is None and len(offered) == 1 and not self.is_bound:
-            self.initial["case"] = offered[0][0]
-        field.widget.choices = [("", field.empty_label), *offered]
+        offered = functools.cache(lambda: selectors.case_choices(
+            unit, user=user, query=case_query, chosen=chosen, also=session.case_id if session else None))
+        if case_query and chosen is None and not self.is_bound and len(offered()) == 1:
+            self.initial["case"] = offered()[0][0]
+        # Read when the list is drawn: a valid POST is saved and redirected without it (issue 17).
+        field.widget.choices = lambda: [("", field.empty_label), *offered()]
         self.case_query = rules.case_search_term(case_query)
 
     def service_values(self) -> dict:

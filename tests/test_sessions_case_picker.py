@@ -84,6 +84,22 @@ def test_any_open_case_of_the_unit_may_still_be_posted(alice_client, alice, unit
         assert list(Session.objects.filter(unit=unit_a).values_list("case_id", flat=True)) == [cases[39].pk]
 
 
+def test_a_valid_post_is_saved_without_reading_the_case_list_and_a_refused_one_shows_it(alice_client, alice,
+                                                                                        unit_a):
+    """The list of cases is read when the form is drawn: a valid POST redirects without it."""
+    cases = _cases(unit_a, 3)
+    data = {"date": "2025-03-04", "start_time": "09:00", "minutes": "60", "format": "individual",
+            "participants": "", "status": "held", "location": "office", "fee": "paid", "counsellors": [alice.pk],
+            "case": "", "idempotency_key": str(uuid.uuid4())}
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_client.post(FORM.format(unit=unit_a.slug), data).status_code == 302
+    assert not [query["sql"] for query in queries.captured_queries if '"counselling_case"' in query["sql"]]
+    refused = alice_client.post(FORM.format(unit=unit_a.slug), {**data, "minutes": "0",
+                                                                "idempotency_key": str(uuid.uuid4())})
+    assert refused.status_code == 200
+    assert set(_options(refused)) == {"", *(str(each.pk) for each in cases)}
+
+
 def test_the_search_finds_open_cases_of_the_unit_by_code_and_answers_codes_only(alice_client, alice, unit_a, unit_b):
     _cases(unit_a, 30)
     with scope(unit=unit_a):
