@@ -10,6 +10,9 @@ server binds 127.0.0.1 only and the clients connect nowhere else. The database g
 data (seed_demo) the first time. Phases: (1) every client GETs the trivial page (the unit's
 overview) for the duration; (2) every client runs the loop for the duration. Then: every POST
 answered with a redirect is exactly one new row; the same form sent twice at once stores one.
+Each phase also reports the CPU time per request of gunicorn, PostgreSQL and this generator
+(/proc): on a machine whose other tenants take a varying share of the cores, requests per
+second vary from run to run, CPU per request much less.
 """
 
 import argparse
@@ -197,6 +200,37 @@ def phase(clients, run, duration, think, baseline, trivial="/{unit}/"):  # noqa:
     return time.monotonic() - began
 
 
+def cpu_seconds(server_pid):
+    """CPU seconds used so far by the gunicorn processes (the master and its workers), every
+    PostgreSQL process of this machine and this load generator: a run on a busy machine gets
+    fewer requests per second, but each request still costs what it costs."""
+    tick, used = os.sysconf("SC_CLK_TCK"), {"gunicorn": 0.0, "postgres": 0.0}
+    for entry in Path("/proc").iterdir():
+        try:
+            name, rest = (entry / "stat").read_text().rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        fields = rest.split()
+        # Its own time and that of its children that ended (a backend closed at CONN_MAX_AGE
+        # counts in the postmaster's).
+        seconds = sum(int(value) for value in fields[11:15]) / tick
+        if entry.name == str(server_pid) or fields[1] == str(server_pid):
+            used["gunicorn"] += seconds
+        elif name.endswith("(postgres"):
+            used["postgres"] += seconds
+    used["load generator"] = time.process_time()
+    return used
+
+
+def cpu_report(run, before, after):
+    """CPU milliseconds per request of each part, and the server's (gunicorn and PostgreSQL)."""
+    requests = max(1, sum(len(values) for values in run.times.values()))
+    per_request = {part: round((after[part] - before[part]) * 1000 / requests, 2) for part in after}
+    per_request["server"] = round(per_request["gunicorn"] + per_request["postgres"], 2)
+    print("  CPU per request: " + ", ".join(f"{part} {ms:.1f} ms" for part, ms in per_request.items()))
+    return per_request
+
+
 def report(label, run, elapsed):
     total = sum(len(values) for values in run.times.values())
     print(f"{label}: {total} requests in {elapsed:.1f} s = {total / elapsed:.1f} req/s, {len(run.errors)} errors")
@@ -340,12 +374,14 @@ def main():
         print(f"{options.users} counsellors over {len(units)} units, {options.workers} gunicorn workers, "
               f"{duration:.0f} s a phase, think {options.think} s, trivial view {options.trivial}; "
               f"load average {os.getloadavg()[0]:.1f}")
-        baseline = Run(options.max_requests)
+        baseline, began = Run(options.max_requests), cpu_seconds(server.pid)
         figures = {"baseline": report("trivial view", baseline, phase(clients, baseline, duration, options.think,
                                                                        True, options.trivial))}
+        figures["baseline"]["cpu_ms"] = cpu_report(baseline, began, cpu_seconds(server.pid))
         before, loop_began = session_count(units), latest_row(units)
-        loop = Run(options.max_requests)
+        loop, began = Run(options.max_requests), cpu_seconds(server.pid)
         figures["loop"] = report("session loop", loop, phase(clients, loop, duration, options.think, False))
+        figures["loop"]["cpu_ms"] = cpu_report(loop, began, cpu_seconds(server.pid))
         stored = session_count(units) - before
         print(f"POSTs answered 302: {loop.posted_ok}; new rows: {stored}")
         # The same form sent twice at the same instant: one row.
@@ -363,8 +399,12 @@ def main():
         print(f"double submit: {doubled} row(s)")
         figures.update({"posted_ok": loop.posted_ok, "rows": stored, "double_submit_rows": doubled,
                         "ratio": round(figures["loop"]["rps"] / figures["baseline"]["rps"], 3),
+                        # What the ratio would be if the server alone had the machine: steadier on a busy one.
+                        "cpu_ratio": round(figures["baseline"]["cpu_ms"]["server"]
+                                           / max(0.01, figures["loop"]["cpu_ms"]["server"]), 3),
                         "queries": query_counts(units, options.trivial), "load_average": os.getloadavg()[0]})
-        print(f"loop / trivial view: {figures['ratio']:.2f} of the requests per second; queries {figures['queries']}")
+        print(f"loop / trivial view: {figures['ratio']:.2f} of the requests per second, {figures['cpu_ratio']:.2f} "
+              f"by the server's CPU per request; queries {figures['queries']}")
         if options.json:
             Path(options.json).write_text(json.dumps(figures, indent=1))
         remove_rows_after(units, loop_began)

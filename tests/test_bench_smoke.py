@@ -70,7 +70,7 @@ def test_the_report_build_load_and_demo_page_benchmarks_run_once(tmp_path):
     out, _ = _run("report_build.py", "--database", database, "--runs", "1", MEDIA_ROOT=str(tmp_path))
     assert "end to end" in out
     out, _ = _run("load.py", "--database", database, "--users", "2", "--duration", "2")
-    assert "session loop:" in out and "double submit: 1 row(s)" in out
+    assert "session loop:" in out and "double submit: 1 row(s)" in out and "by the server's CPU per request" in out
     out, _ = _run("page_cpu.py", "--database", database, "--runs", "1", "--batches", "1")
     assert out.count("session list") == 6 and "trivial page" in out
     out, _ = _run("demo_pages.py", "--database", database, "--runs", "1")
