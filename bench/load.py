@@ -8,7 +8,8 @@ in a closed loop — beside a trivial logged-in page of the same server.
 Bounded: at most --duration seconds per phase (≤ 600) and --max-requests requests in all; the
 server binds 127.0.0.1 only and the clients connect nowhere else. The database gets the demo
 data (seed_demo) the first time. Phases: (1) every client GETs the trivial page (the unit's
-overview) for the duration; (2) every client runs the loop for the duration. Then: every POST
+overview) for the duration; (2) every client runs the loop for the duration (with --slices N,
+the two alternate N times, duration/N each). Then: every POST
 answered with a redirect is exactly one new row; the same form sent twice at once stores one.
 Each phase also reports the CPU time per request of gunicorn, PostgreSQL and this generator
 (/proc): on a machine whose other tenants take a varying share of the cores, requests per
@@ -231,6 +232,12 @@ def cpu_report(run, before, after):
     return per_request
 
 
+def _summed(spans):
+    """(before, after) of several spans as one: the after values hold the sum of the spans."""
+    zero = {part: 0.0 for part in spans[0][0]}
+    return zero, {part: sum(after[part] - before[part] for before, after in spans) for part in zero}
+
+
 def report(label, run, elapsed):
     total = sum(len(values) for values in run.times.values())
     print(f"{label}: {total} requests in {elapsed:.1f} s = {total / elapsed:.1f} req/s, {len(run.errors)} errors")
@@ -333,6 +340,9 @@ def main():
                              "next to nothing, e.g. /accounts/password_change/done/")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each counsellor pauses between loops")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--slices", type=int, default=1,
+                        help="run the two phases alternately in this many slices of duration/slices each "
+                             "(a machine whose speed drifts then slows both alike)")
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--redis", default="", help="CACHE_URL for the server (default: none)")
     parser.add_argument("--json", help="write the figures to this file")
@@ -372,16 +382,21 @@ def main():
             client.log_in(f"{unit}.counsellor", DEMO_PASSWORD)
             clients.append((client, unit))
         print(f"{options.users} counsellors over {len(units)} units, {options.workers} gunicorn workers, "
-              f"{duration:.0f} s a phase, think {options.think} s, trivial view {options.trivial}; "
-              f"load average {os.getloadavg()[0]:.1f}")
-        baseline, began = Run(options.max_requests), cpu_seconds(server.pid)
-        figures = {"baseline": report("trivial view", baseline, phase(clients, baseline, duration, options.think,
-                                                                       True, options.trivial))}
-        figures["baseline"]["cpu_ms"] = cpu_report(baseline, began, cpu_seconds(server.pid))
+              f"{duration:.0f} s a phase in {options.slices} slice(s), think {options.think} s, "
+              f"trivial view {options.trivial}; load average {os.getloadavg()[0]:.1f}")
         before, loop_began = session_count(units), latest_row(units)
-        loop, began = Run(options.max_requests), cpu_seconds(server.pid)
-        figures["loop"] = report("session loop", loop, phase(clients, loop, duration, options.think, False))
-        figures["loop"]["cpu_ms"] = cpu_report(loop, began, cpu_seconds(server.pid))
+        baseline, loop = Run(options.max_requests), Run(options.max_requests)
+        elapsed, cpu = {"trivial": 0.0, "loop": 0.0}, {"trivial": [], "loop": []}
+        for _slice in range(options.slices):
+            for name, run in (("trivial", baseline), ("loop", loop)):
+                began = cpu_seconds(server.pid)
+                elapsed[name] += phase(clients, run, duration / options.slices, options.think, name == "trivial",
+                                       options.trivial)
+                cpu[name].append((began, cpu_seconds(server.pid)))
+        figures = {"baseline": report("trivial view", baseline, elapsed["trivial"])}
+        figures["baseline"]["cpu_ms"] = cpu_report(baseline, *_summed(cpu["trivial"]))
+        figures["loop"] = report("session loop", loop, elapsed["loop"])
+        figures["loop"]["cpu_ms"] = cpu_report(loop, *_summed(cpu["loop"]))
         stored = session_count(units) - before
         print(f"POSTs answered 302: {loop.posted_ok}; new rows: {stored}")
         # The same form sent twice at the same instant: one row.
