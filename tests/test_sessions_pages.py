@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 import uuid
 
 import pytest
@@ -519,3 +520,26 @@ def test_sessions_without_a_start_time_follow_the_days_timed_ones_latest_logged_
         second = session(unit_a, start_time=None)
     rows = alice_client.get(f"/{unit_a.slug}/sessions/").context["page"].object_list
     assert [row.pk for row in rows] == [timed.pk, second.pk, first.pk]
+
+
+def test_the_row_count_above_a_list_is_singular_for_one(alice_client, alice, bob_client, unit_a, unit_b):
+    """"1 rader" and "1 rækker" were printed for one row: the count is a plural form."""
+    def caption(client, url):
+        return re.search(r"<caption[^>]*>([^<]*)</caption>", client.get(url).content.decode()).group(1)
+
+    with scope(unit=unit_a):
+        session(unit_a, counsellors=[alice])
+    assert caption(alice_client, f"/{unit_a.slug}/sessions/") == "1 rad"
+    with scope(unit=unit_a):
+        session(unit_a, counsellors=[alice])
+    assert caption(alice_client, f"/{unit_a.slug}/sessions/") == "2 rader"
+    with scope(unit=unit_b):
+        session(unit_b, case=case(unit_b, "U-2025-0001"))
+    assert caption(bob_client, f"/{unit_b.slug}/cases/") == "1 ärende"
+    org = factories.organisation("kobenhavn", "Københavns Kommune", "København", "DK")
+    danish = factories.unit("indre-by", org=org, name="Familierådgivningen Indre By", language="da", country="DK",
+                            kind="familieradgivning", time_zone="Europe/Copenhagen", funders=("København",))
+    mette = factories.user("mette", unit=danish, role="counsellor")
+    with scope(unit=danish):
+        session(danish, counsellors=[mette])
+    assert caption(logged_in(mette), f"/{danish.slug}/sessions/") == "1 række"

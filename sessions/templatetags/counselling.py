@@ -65,8 +65,10 @@ def _actions(session, unit_slug: str, day: str, *, is_chief: bool) -> str:
     def badge(text):
         return f'<span class="badge text-bg-secondary">{escape(text)}</span>'
 
+    # No gettext inside an f-string: makemessages would not find the text.
     if not session.locked:
         return link("session_edit", _("Change"))
+    locked = badge(_("Locked"))
     if is_chief and not session.corrected:
-        return f'{badge(_("Locked"))} {link("session_correct", _("Correct"))}'
-    return badge(_("Corrected") if session.corrected else _("Locked"))
+        return locked + " " + link("session_correct", _("Correct"))
+    return badge(_("Corrected")) if session.corrected else locked

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_scopes import scope
 
 from units.imports import IMPORTERS, RowErrors, import_file
@@ -31,5 +32,6 @@ class Command(BaseCommand):
         if not result.ok:
             raise CommandError(_("Nothing was imported. Correct these rows:") + "\n"
                                + str(RowErrors(result.errors, result.more_errors)))
-        self.stdout.write(self.style.SUCCESS(_("Imported %(count)d rows into %(unit)s.") % {
+        self.stdout.write(self.style.SUCCESS(ngettext(
+            "Imported %(count)d row into %(unit)s.", "Imported %(count)d rows into %(unit)s.", result.written) % {
             "count": result.written, "unit": target.slug}))
