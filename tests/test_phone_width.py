@@ -51,3 +51,33 @@ def test_no_page_of_a_unit_is_wider_than_a_phone(page, live_server, unit_a, anna
         if width > PHONE:
             too_wide[url] = width
     assert too_wide == {}
+
+
+def unit_a_sessions(unit):
+    from sessions.models import Session
+
+    return Session.objects.filter(unit=unit)
+
+
+def test_on_a_phone_a_rows_change_link_is_in_view_without_a_sideways_swipe(page, live_server, unit_a, anna, alice):
+    """The Danish walk-through: at 390 px the session list stopped at "Deltag…" and "Ret" was
+    reached only by swiping inside the table. The actions column stays at the box's right edge."""
+    with scope(unit=unit_a):
+        for hour in (9, 11):
+            sessions_helpers.session(unit_a, date=datetime.date.today(), start_time=datetime.time(hour),
+                                     counsellors=[anna, alice], logged_by=alice)
+    page.set_viewport_size({"width": PHONE, "height": 844})
+    browser_login(page, live_server, "alice")
+    page.goto(f"{live_server.url}/{unit_a.slug}/sessions/")
+    box_width, table_width = page.evaluate(
+        "[document.querySelector('.table-responsive').clientWidth, document.querySelector('table.actions-end')"
+        ".scrollWidth]")
+    assert box_width < PHONE < table_width  # the table is wider than the phone and scrolls in its box
+    change = page.get_by_role("link", name=f"Ändra {datetime.date.today().isoformat()} 11:00")
+    box = change.bounding_box()
+    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE  # in view as the page opens
+    with scope(unit=unit_a):
+        later = unit_a_sessions(unit_a).get(start_time=datetime.time(11))
+    change.click()
+    page.wait_for_load_state()
+    assert page.url == f"{live_server.url}/{unit_a.slug}/sessions/{later.pk}/"

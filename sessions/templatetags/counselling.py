@@ -21,6 +21,7 @@ def session_row(context, session) -> str:
     """One `<tr>` of `selectors.session_rows`' session."""
     unit_slug = context["unit"].slug
     day = escape(date_format(session.date, "SHORT_DATE_FORMAT"))
+    start = session.start_time.strftime("%H:%M") if session.start_time else ""
     correction = ' <span class="badge text-bg-warning">{}</span>'.format(escape(_("correction of %(date)s") % {
         "date": date_format(session.corrects.date, "SHORT_DATE_FORMAT")})) if session.corrects_id else ""
     kind = " · ".join(label for label in (session.get_format_display(), session.constellation and
@@ -29,15 +30,16 @@ def session_row(context, session) -> str:
     case = '<a href="{}">{}</a>'.format(escape(_url("case_detail", unit_slug, session.case_id)),
                                         escape(session.case.code)) if session.case_id else "–"
     fee = f"<td>{escape(session.get_fee_display())}</td>" if context["shows_fee"] else ""
+    actions = _actions(session, unit_slug, f"{day} {start}" if start else day, is_chief=context["is_chief"])
     # Every text is escaped above or here; the rest are numbers and times. Dates and case codes do
     # not break at their hyphens ("2026-12-" / "01").
     return mark_safe(  # noqa: S308 — format_html's checks cost 1.2 of the 3.3 ms of 50 rows
         f'<tr id="session-{session.pk}"><td class="text-nowrap">{day}{correction}</td>'
-        f'<td>{session.start_time.strftime("%H:%M") if session.start_time else "–"}</td>'
+        f'<td>{start or "–"}</td>'
         f'<td class="num">{session.minutes}</td><td>{escape(kind)}</td><td class="num">{session.participants}</td>'
         f'<td>{escape(session.get_status_display())}</td><td class="text-nowrap">{case}</td>'
         f'<td>{escape(session.counsellor_names or "–")}</td><td>{escape(session.get_location_display())}</td>'
-        f'{fee}<td>{_actions(session, unit_slug, day, is_chief=context["is_chief"])}</td></tr>')
+        f'{fee}<td>{actions}</td></tr>')
 
 
 _PK = 2_147_483_647  # a sentinel id no row has, replaced by each row's own
@@ -56,11 +58,12 @@ def _url(name: str, unit_slug: str, pk: int) -> str:
     return f"{before}{pk}{after}"
 
 
-def _actions(session, unit_slug: str, day: str, *, is_chief: bool) -> str:
-    """The row's last cell; `day` is escaped."""
+def _actions(session, unit_slug: str, when: str, *, is_chief: bool) -> str:
+    """The row's last cell; `when` (the day and start, escaped) completes the links' names for a
+    screen reader: "Change 01.12.2026 10:00", so two sessions of a day are told apart."""
     def link(name, text):
         return (f'<a href="{escape(_url(name, unit_slug, session.pk))}">{escape(text)}'
-                f'<span class="visually-hidden"> {day}</span></a>')
+                f'<span class="visually-hidden"> {when}</span></a>')
 
     def badge(text):
         return f'<span class="badge text-bg-secondary">{escape(text)}</span>'
