@@ -13,7 +13,7 @@ the two alternate N times, duration/N each). Then: every POST
 answered with a redirect is exactly one new row; the same form sent twice at once stores one.
 Each phase also reports the CPU time per request of gunicorn, PostgreSQL and this generator
 (/proc): on a machine whose other tenants take a varying share of the cores, requests per
-second vary from run to run, CPU per request much less.
+second vary from run to run, CPU per request less (it still rises when the machine is busy).
 """
 
 import argparse
@@ -201,24 +201,23 @@ def phase(clients, run, duration, think, baseline, trivial="/{unit}/"):  # noqa:
     return time.monotonic() - began
 
 
-def cpu_seconds(server_pid):
-    """CPU seconds used so far by the gunicorn processes (the master and its workers), every
-    PostgreSQL process of this machine and this load generator: a run on a busy machine gets
-    fewer requests per second, but each request still costs what it costs."""
+def cpu_seconds(server_pid, database):
+    """CPU seconds used so far by the gunicorn processes (the master and its workers), the
+    PostgreSQL backends connected to the benchmark's database (other databases of the cluster are
+    not this server's work) and this load generator. The server keeps its connections for the
+    whole run (DB_CONN_MAX_AGE below), so no backend ends, and takes its time along, mid-phase."""
     tick, used = os.sysconf("SC_CLK_TCK"), {"gunicorn": 0.0, "postgres": 0.0}
     for entry in Path("/proc").iterdir():
         try:
             name, rest = (entry / "stat").read_text().rsplit(")", 1)
+            fields = rest.split()
+            if entry.name == str(server_pid) or fields[1] == str(server_pid):
+                # Its own time and that of its children that ended.
+                used["gunicorn"] += sum(int(value) for value in fields[11:15]) / tick
+            elif name.endswith("(postgres") and f" {database} " in (entry / "cmdline").read_text():
+                used["postgres"] += (int(fields[11]) + int(fields[12])) / tick
         except (OSError, ValueError):
             continue
-        fields = rest.split()
-        # Its own time and that of its children that ended (a backend closed at CONN_MAX_AGE
-        # counts in the postmaster's).
-        seconds = sum(int(value) for value in fields[11:15]) / tick
-        if entry.name == str(server_pid) or fields[1] == str(server_pid):
-            used["gunicorn"] += seconds
-        elif name.endswith("(postgres"):
-            used["postgres"] += seconds
     used["load generator"] = time.process_time()
     return used
 
@@ -355,7 +354,9 @@ def main():
 
     units = [spec["slug"] for spec in UNITS]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "STATIC_ROOT": str(static),
-           "SECRET_KEY": "bench-load-" + uuid.uuid4().hex * 2, "ALLOWED_HOSTS": HOST, "DB_CONN_MAX_AGE": "60",
+           "SECRET_KEY": "bench-load-" + uuid.uuid4().hex * 2, "ALLOWED_HOSTS": HOST,
+           # Connections last the run (production: 60 s) so that each backend's CPU can be read off it.
+           "DB_CONN_MAX_AGE": str(3 * MAX_DURATION),
            "CACHE_URL": options.redis, "CELERY_BROKER_URL": "", "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     with socket.socket() as probe:
@@ -389,10 +390,10 @@ def main():
         elapsed, cpu = {"trivial": 0.0, "loop": 0.0}, {"trivial": [], "loop": []}
         for _slice in range(options.slices):
             for name, run in (("trivial", baseline), ("loop", loop)):
-                began = cpu_seconds(server.pid)
+                began = cpu_seconds(server.pid, options.database)
                 elapsed[name] += phase(clients, run, duration / options.slices, options.think, name == "trivial",
                                        options.trivial)
-                cpu[name].append((began, cpu_seconds(server.pid)))
+                cpu[name].append((began, cpu_seconds(server.pid, options.database)))
         figures = {"baseline": report("trivial view", baseline, elapsed["trivial"])}
         figures["baseline"]["cpu_ms"] = cpu_report(baseline, *_summed(cpu["trivial"]))
         figures["loop"] = report("session loop", loop, elapsed["loop"])
