@@ -49,6 +49,8 @@ def test_the_session_form_works_from_the_keyboard_and_shows_errors_at_the_field(
     page.get_by_role("button", name="Spara samtal").click()
     page.wait_for_load_state()
     assert "Ange antalet deltagare" in page.locator("#div_id_participants").inner_text()
+    # The cursor waits in the field to correct, not in the first field of the form.
+    assert page.evaluate("document.activeElement.id") == "id_participants"
     assert_accessible(page)
     with scope(unit=unit_a):
         assert not Session.objects.filter(unit=unit_a).exists()

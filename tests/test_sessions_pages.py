@@ -543,3 +543,18 @@ def test_the_row_count_above_a_list_is_singular_for_one(alice_client, alice, bob
     with scope(unit=danish):
         session(danish, counsellors=[mette])
     assert caption(logged_in(mette), f"/{danish.slug}/sessions/") == "1 række"
+
+
+def test_the_menu_marks_the_section_a_page_is_in(alice_client, alice, unit_a):
+    """The Danish walk-through: no menu entry was marked on a session's edit page."""
+    def marked(url):
+        return re.findall(r'<a class="(?:nav-link|dropdown-item) active" href="([^"]+)" aria-current="(\w+)"',
+                          alice_client.get(url).content.decode())
+
+    with scope(unit=unit_a):
+        logged = session(unit_a, counsellors=[alice], logged_by=alice)
+    base = f"/{unit_a.slug}/sessions/"
+    assert marked(base) == [(base, "page")]
+    assert marked(f"{base}{logged.pk}/") == [(base, "true")]
+    assert marked(f"{base}new/") == [(f"{base}new/", "page")]  # its own entry, not also Sessions
+    assert marked(f"/{unit_a.slug}/") == []  # the overview is no entry of the menu

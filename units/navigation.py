@@ -35,7 +35,10 @@ FOR_KINDS = {"counselling:groups": {Unit.Kind.FAMILY_UNIT}, "reporting:budget_cu
 
 
 def unit_nav(request) -> dict:
-    """{"main": [items], "more": [items], "more_active": bool}; an item is {url, label, active}."""
+    """{"main": [items], "more": [items], "more_active": bool}; an item is {url, label, active,
+    current}. The active entry is the one whose address the page's begins with, the longest if
+    several do: a session's edit page is under Sessions, a past quarter under Statistics.
+    `current` is "page" on the entry's own page, "true" on a page within it (aria-current)."""
     unit, role = getattr(request, "unit", None), getattr(request, "unit_role", None)
     nav = {"main": [], "more": [], "more_active": False}
     if unit is None:
@@ -47,7 +50,10 @@ def unit_nav(request) -> dict:
             url = reverse(name, kwargs={"unit_slug": unit.slug})
         except NoReverseMatch:
             continue
-        active = request.path == url
-        nav[group].append({"url": url, "label": label, "active": active})
-        nav["more_active"] |= active and group == "more"
+        nav[group].append({"url": url, "label": label, "active": False, "current": ""})
+    within = [item for items in (nav["main"], nav["more"]) for item in items if request.path.startswith(item["url"])]
+    if within:
+        chosen = max(within, key=lambda item: len(item["url"]))
+        chosen.update(active=True, current="page" if chosen["url"] == request.path else "true")
+        nav["more_active"] = chosen in nav["more"]
     return nav

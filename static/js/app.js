@@ -1,10 +1,16 @@
 // A page whose content starts with a form (log a session, a new application, a setting): the
 // cursor starts in its first field, so a counsellor can type at once. Not when the page chose a
 // field itself (autofocus), the address points into the page (#section), or links or buttons
-// come first — then the reader is meant to look before typing.
+// come first — then the reader is meant to look before typing. A form sent back with errors:
+// the cursor waits in the first field to correct (its message is read with it).
 (function () {
   var main = document.getElementById("main");
   if (!main || document.querySelector("[autofocus]") || window.location.hash) {
+    return;
+  }
+  var invalid = main.querySelector("form [aria-invalid=true], form .is-invalid");
+  if (invalid && invalid.matches("input, select, textarea")) {
+    invalid.focus();
     return;
   }
   var first = main.querySelector("a[href], button, input:not([type=hidden]), select, textarea");
