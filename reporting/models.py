@@ -6,12 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
-from units.models import JobStatus, Unit
+from units.models import JobStatus, Unit, job_stale_before
 from units.pii import reject_identity_numbers
 
 # A few printed pages per section; a TextField's max_length alone binds only the form.
@@ -91,7 +90,7 @@ class ReportDocument(models.Model):
         if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
             return False
         since = self.touched_at or self.requested_at
-        return since is not None and (timezone.now() - since).total_seconds() > settings.REPORT_BUILD_STALE_SECONDS
+        return since is not None and since < job_stale_before()
 
     @property
     def is_annual(self):

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
-from units.models import Unit
+from units.models import Unit, job_stale_before
 from units.pdf import render_pdf
 from units.services import audit_log
 
@@ -38,10 +38,6 @@ def enqueue_build(document_id: int) -> bool:
         logger.warning("report %s stays queued: the broker is unreachable; the sweep queues it again",
                        document_id, exc_info=True)
         return False
-
-
-def stale_before(now: datetime.datetime | None = None) -> datetime.datetime:
-    return (now or timezone.now()) - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS)
 
 
 @transaction.atomic
@@ -84,7 +80,7 @@ def requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
     with scopes_disabled(), transaction.atomic():  # every unit's versions: the sweep has no unit
         stale = list(ReportDocument.objects.select_for_update(skip_locked=True)
                      .filter(status__in=[ReportDocument.Status.QUEUED, ReportDocument.Status.RUNNING],
-                             touched_at__lt=stale_before(now))
+                             touched_at__lt=job_stale_before(now))
                      .values_list("pk", flat=True))
         ReportDocument.objects.filter(pk__in=stale).update(touched_at=now)
     for document_id in stale:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import kombu.exceptions
 import redis.exceptions
-from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from units.exports import xlsx_write
-from units.models import Unit
+from units.models import Unit, job_stale_before
 from units.pages import walk
 from units.services import audit_log
 
@@ -103,10 +102,6 @@ def _this_build(job):
                                         attempt=job.attempt)
 
 
-def _stale_before(now: datetime.datetime) -> datetime.datetime:
-    return now - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS)
-
-
 def _claim(unit, job_id: int) -> SessionExport | None:
     """The export for this worker to build (its attempt counted), or None: written already,
     failed, or being written by a live build — the broker hands a message out again when a build
@@ -117,7 +112,7 @@ def _claim(unit, job_id: int) -> SessionExport | None:
         job = SessionExport.objects.select_for_update().get(unit=unit, pk=job_id)
         if job.status in (SessionExport.Status.DONE, SessionExport.Status.FAILED):
             return None
-        if job.status == SessionExport.Status.RUNNING and job.touched_at and job.touched_at > _stale_before(now):
+        if job.status == SessionExport.Status.RUNNING and job.touched_at and job.touched_at > job_stale_before(now):
             return None
         if job.attempt >= MAX_ATTEMPTS:
             job.status, job.error = SessionExport.Status.FAILED, _(
@@ -183,8 +178,8 @@ def requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
     with scopes_disabled(), transaction.atomic():  # every unit's exports: the sweep has no unit
         stale = list(SessionExport.objects.select_for_update(skip_locked=True)
                      .filter(status__in=[SessionExport.Status.QUEUED, SessionExport.Status.RUNNING])
-                     .filter(Q(touched_at__lt=_stale_before(now)) |
-                             Q(touched_at__isnull=True, created_at__lt=_stale_before(now)))
+                     .filter(Q(touched_at__lt=job_stale_before(now)) |
+                             Q(touched_at__isnull=True, created_at__lt=job_stale_before(now)))
                      .values_list("pk", "unit_id"))
         SessionExport.objects.filter(pk__in=[pk for pk, _unit in stale]).update(
             status=SessionExport.Status.QUEUED, progress=0, touched_at=now)

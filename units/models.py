@@ -5,6 +5,7 @@ themselves and are read across units by the log-in home page, so they are not sc
 Everything a unit records about its work carries `unit` and a ScopedManager.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -28,6 +29,12 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Building")
     DONE = "done", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+def job_stale_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    """A job queued or building with no sign of life since before this moment is stuck (its
+    worker died or the broker lost it): the sweeps hand it to the workers again."""
+    return (now or timezone.now()) - datetime.timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS)
 
 
 class Country(models.TextChoices):
